@@ -1,0 +1,85 @@
+"""Command-line entry points: the ``ve`` group (also installed as ``ve-hooks``) and ``ve-validate``.
+
+Subcommands are registered by dotted path and imported only when invoked, so ``ve --help``
+and the hooks never pay for jsonschema, GitPython or the MCP SDK.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+import click
+
+# name -> "module:attribute" of a click command or group. Later capabilities add a line here.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("ve_hooks.commands.validate:command", "Validate artifacts (same as ve-validate)."),
+    "tips": ("ve_hooks.commands.tips:command", "Print the created_after tips of a kind at a revision."),
+    "created-after": ("ve_hooks.commands.created_after:group", "Fill or audit created_after from git history."),
+    "graph": ("ve_hooks.commands.graph:command", "Draw the created_after DAG (mermaid, dot, json)."),
+    "schema": ("ve_hooks.commands.schema:group", "Export the bundled JSON Schemas for editors."),
+    "rule": ("ve_hooks.commands.rule:command", "Print the documentation page of a rule."),
+    "orch": ("ve_hooks.orch.cli:orch", "Orchestrator: AskOperator questions and answers as git notes."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS:
+            target, _ = LAZY_COMMANDS[cmd_name]
+            module_name, attr = target.split(":")
+            return getattr(importlib.import_module(module_name), attr)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help without importing every subcommand.
+        rows = [(name, LAZY_COMMANDS[name][1]) for name in sorted(LAZY_COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ve-hooks", prog_name="ve-hooks")
+def cli() -> None:
+    """ve-hooks: keep vibe-engineer chunks and their kin honest inside git.
+
+    \b
+    Examples:
+      ve validate                  check every artifact under docs/
+      ve tips --rev HEAD           the chunks a new chunk should be created after
+      ve created-after fill        fill created_after of new chunks
+      ve orch attention            open AskOperator questions
+    """
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``ve`` / ``ve-hooks``: usage errors exit 2, never with a traceback."""
+    try:
+        rv = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.ClickException as e:
+        e.show()
+        return 2
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return rv if isinstance(rv, int) else 0
+
+
+def validate_main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``ve-validate``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return main(["validate", *args])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""One module per ``ve`` subcommand: options in, result out, exit code back."""

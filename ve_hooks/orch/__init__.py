@@ -1,0 +1,1 @@
+"""Orchestrator: AskOperator questions and answers recorded as git notes."""
