@@ -1,0 +1,136 @@
+"""On-disk cache of parse results, keyed by blob id.
+
+A blob id names content, so an entry never goes stale: unchanged documents are never parsed
+twice, whether read from the worktree, the index or any commit. SQLite (stdlib) gives atomic
+writes and safe concurrent writers for free; the file lives under the git dir and is safe to
+delete. Anything unreadable -- a corrupt or truncated file, a row that does not decode -- is
+treated as a miss, never trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+# Bump when the parser or the stored shape changes: old rows are simply never looked up.
+VERSION = "4"
+_BATCH = 900  # below SQLite's default limit of host parameters
+
+
+class Cache:
+    """Namespaced key -> JSON value store. All errors degrade to "no cache"."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.hits = 0
+        self.misses = 0
+        self._db: sqlite3.Connection | None = None
+        self._pending: list[tuple[str, str]] = []
+        self._disabled = directory is None
+
+    @classmethod
+    def for_git_dir(cls, common_dir: Path | None) -> Cache:
+        env = os.environ.get("VE_HOOKS_CACHE_DIR")
+        if env == "":
+            return cls(None)
+        if env:
+            return cls(Path(env))
+        return cls(common_dir / "ve-hooks" / "cache" if common_dir else None)
+
+    @property
+    def path(self) -> Path | None:
+        return self.directory / "parse.sqlite3" if self.directory else None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._disabled:
+            return None
+        if self._db is not None:
+            return self._db
+        assert self.path is not None
+        for attempt in range(2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("CREATE TABLE IF NOT EXISTS entries (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
+                self._db = db
+                return db
+            except sqlite3.DatabaseError:
+                # Corrupt or half-written file: move it out of the way once, then give up quietly.
+                if attempt == 0:
+                    self._discard()
+                    continue
+            except OSError:
+                pass
+            break
+        self._disabled = True
+        return None
+
+    def _discard(self) -> None:
+        assert self.path is not None
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(str(self.path) + suffix)
+            except OSError:
+                pass
+
+    @staticmethod
+    def _key(ns: str, key: str) -> str:
+        return f"{VERSION}:{ns}:{key}"
+
+    def get_many(self, ns: str, keys: Iterable[str]) -> dict[str, Any]:
+        keys = list(keys)
+        found: dict[str, Any] = {}
+        db = self._connect()
+        if db is None or not keys:
+            self.misses += len(keys)
+            return found
+        full = {self._key(ns, k): k for k in keys}
+        names = list(full)
+        try:
+            for i in range(0, len(names), _BATCH):
+                part = names[i:i + _BATCH]
+                q = f"SELECT k, v FROM entries WHERE k IN ({','.join('?' * len(part))})"
+                for k, v in db.execute(q, part):
+                    try:
+                        found[full[k]] = json.loads(v)
+                    except (ValueError, TypeError):
+                        pass  # a damaged row is a miss
+        except sqlite3.DatabaseError:
+            self._db = None
+            self._discard()
+            self._disabled = True
+        self.hits += len(found)
+        self.misses += len(keys) - len(found)
+        return found
+
+    def put(self, ns: str, key: str, value: Any) -> None:
+        if not self._disabled:
+            self._pending.append((self._key(ns, key), json.dumps(value, separators=(",", ":"))))
+
+    def flush(self) -> None:
+        """Write pending entries in one transaction; a busy or broken database just drops them."""
+        pending, self._pending = self._pending, []
+        db = self._connect()
+        if db is None or not pending:
+            return
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO entries (k, v) VALUES (?, ?)", pending)
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            try:
+                db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    def close(self) -> None:
+        self.flush()
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,415 @@
+"""Split ``---`` fenced YAML frontmatter from a markdown body and parse it, keeping positions.
+
+Every artifact is read through :func:`parse`. It never raises for bad input: it returns a
+:class:`Doc` (possibly with non-fatal :class:`Problem` s such as a duplicate key) or a
+:class:`ParseError` value carrying a rule code and the position of the fault.
+
+Positions map every key and list item to its 1-based line and column *in the file*, so a
+schema error on ``code_references[2].ref`` points at that line. YAML is composed with the
+safe (C when available) loader and constructed here, which is what lets us record positions,
+catch duplicate keys, refuse non-standard tags without constructing them, and bound alias
+expansion ("billion laughs").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # libyaml is an order of magnitude faster; the pure loader behaves the same.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+JsonPath = tuple[str | int, ...]
+
+# Bounds that keep hostile documents cheap. A real frontmatter is a few kB.
+MAX_FRONTMATTER_BYTES = 4 * 1024 * 1024
+MAX_NODES = 200_000  # after alias expansion
+MAX_DEPTH = 64
+
+_FENCE = re.compile(r"---[ \t]*")
+_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_STD_TAGS = {
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A finding made while parsing: fatal inside a :class:`ParseError`, else kept on the Doc."""
+
+    rule: str
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+    severity: str = "error"
+
+    def to_json(self) -> list[Any]:
+        return [self.rule, self.line, self.column, self.message, self.hint, self.severity]
+
+    @classmethod
+    def from_json(cls, v: list[Any]) -> Problem:
+        return cls(str(v[0]), int(v[1]), int(v[2]), str(v[3]), str(v[4]), str(v[5]))
+
+
+@dataclass
+class ParseError:
+    """The document could not be parsed. ``problem`` says why and where."""
+
+    problem: Problem
+    problems: list[Problem] = field(default_factory=list)  # non-fatal ones found before it
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        return [*self.problems, self.problem]
+
+
+@dataclass
+class Doc:
+    """A parsed artifact: frontmatter data, positions, and where the body starts."""
+
+    data: dict[str, Any]
+    positions: dict[JsonPath, tuple[int, int]]
+    fm_start: int  # line of the opening fence (1 unless a BOM-only line precedes; always 1)
+    fm_end: int  # line of the closing fence; 0 for a pure YAML file (external.yaml)
+    body: str
+    problems: list[Problem] = field(default_factory=list)
+    newline: str = "\n"
+    bom: bool = False
+
+    @property
+    def body_line(self) -> int:
+        return self.fm_end + 1
+
+    def position(self, path: JsonPath) -> tuple[int, int]:
+        """Position of ``path`` or of its nearest recorded ancestor (the opening fence at worst)."""
+        p = tuple(path)
+        while p:
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return (self.fm_start, 1)
+
+    # The cache stores docs as JSON; keys of ``positions`` become lists.
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "data": self.data,
+            "pos": [[list(k), v[0], v[1]] for k, v in self.positions.items()],
+            "fm": [self.fm_start, self.fm_end],
+            "body": self.body,
+            "problems": [p.to_json() for p in self.problems],
+            "nl": self.newline,
+            "bom": self.bom,
+        }
+
+    @classmethod
+    def from_json(cls, v: dict[str, Any]) -> Doc:
+        return cls(
+            data=v["data"],
+            positions={tuple(k): (int(line), int(col)) for k, line, col in v["pos"]},
+            fm_start=int(v["fm"][0]),
+            fm_end=int(v["fm"][1]),
+            body=str(v["body"]),
+            problems=[Problem.from_json(p) for p in v["problems"]],
+            newline=str(v["nl"]),
+            bom=bool(v["bom"]),
+        )
+
+
+Result = Doc | ParseError
+
+
+def result_to_json(r: Result) -> dict[str, Any]:
+    if isinstance(r, Doc):
+        return {"doc": r.to_json()}
+    return {"error": r.problem.to_json(), "problems": [p.to_json() for p in r.problems]}
+
+
+def result_from_json(v: dict[str, Any]) -> Result:
+    if "doc" in v:
+        return Doc.from_json(v["doc"])
+    return ParseError(Problem.from_json(v["error"]), [Problem.from_json(p) for p in v["problems"]])
+
+
+# ---------------------------------------------------------------------------------------------
+# decoding
+
+
+def decode(raw: bytes) -> tuple[str, bool, list[Problem]] | ParseError:
+    """Bytes to text. UTF-8 only (with or without BOM); anything else is VE101 at its position."""
+    problems: list[Problem] = []
+    bom = False
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ParseError(Problem("VE101", 1, 1, "file is UTF-16 encoded; artifacts must be UTF-8",
+                                  "re-save the file as UTF-8 (without BOM)"))
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+        bom = True
+        problems.append(Problem("VE110", 1, 1, "file starts with a UTF-8 byte order mark",
+                                "remove the BOM; some tools then fail to see the `---` fence",
+                                "warning"))
+    nul = raw.find(b"\x00")
+    if nul != -1:
+        line, col = _byte_position(raw, nul)
+        return ParseError(Problem("VE101", line, col, "file contains a NUL byte (binary data?)",
+                                  "artifacts are UTF-8 text; restore the file from git"), problems)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line, col = _byte_position(raw, e.start)
+        return ParseError(Problem("VE101", line, col,
+                                  f"invalid UTF-8 byte 0x{raw[e.start]:02x}",
+                                  "re-save the file as UTF-8; the byte is shown by `git diff`"), problems)
+    return text, bom, problems
+
+
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    head = raw[:offset]
+    line = head.count(b"\n") + 1
+    start = head.rfind(b"\n") + 1
+    col = len(head[start:].decode("utf-8", "replace")) + 1
+    return line, col
+
+
+# ---------------------------------------------------------------------------------------------
+# splitting
+
+
+def parse(raw: bytes) -> Result:
+    """Parse a markdown artifact with ``---`` fenced YAML frontmatter."""
+    decoded = decode(raw)
+    if isinstance(decoded, ParseError):
+        return decoded
+    text, bom, problems = decoded
+    lines = _lines(text, limit=None)
+    if not lines or not _FENCE.fullmatch(lines[0].rstrip("\r\n")):
+        return ParseError(Problem("VE102", 1, 1, "no frontmatter: the file must start with a `---` line",
+                                  "add the YAML frontmatter block of the template between `---` lines"),
+                          problems)
+    newline = _newline_of(lines[0])
+    offset = len(lines[0])
+    close = None
+    for i in range(1, len(lines)):
+        if _CLOSE.fullmatch(lines[i].rstrip("\r\n")):
+            close = i
+            break
+        offset += len(lines[i])
+        if offset > MAX_FRONTMATTER_BYTES:
+            return ParseError(Problem("VE109", 1, 1, "frontmatter is larger than 4 MiB",
+                                      "frontmatter holds metadata only; move prose into the body"), problems)
+    if close is None:
+        return ParseError(Problem("VE103", 1, 1, "the frontmatter opened on line 1 is never closed",
+                                  "add a `---` line after the last frontmatter key"), problems)
+    fm_text = "".join(lines[1:close])
+    body = "".join(lines[close + 1:])
+    result = parse_yaml(fm_text, line_offset=1, problems=problems)
+    if isinstance(result, ParseError):
+        return result
+    data, positions = result
+    return Doc(data, positions, 1, close + 1, body, problems, newline, bom)
+
+
+def parse_yaml_file(raw: bytes) -> Result:
+    """Parse a pure YAML artifact such as ``external.yaml`` (no fences)."""
+    decoded = decode(raw)
+    if isinstance(decoded, ParseError):
+        return decoded
+    text, bom, problems = decoded
+    if len(text) > MAX_FRONTMATTER_BYTES:
+        return ParseError(Problem("VE109", 1, 1, "YAML file is larger than 4 MiB",
+                                  "an external reference is a few lines of YAML"), problems)
+    result = parse_yaml(text, line_offset=0, problems=problems)
+    if isinstance(result, ParseError):
+        return result
+    data, positions = result
+    return Doc(data, positions, 1, 0, "", problems, _newline_of(text), bom)
+
+
+def _lines(text: str, limit: int | None) -> list[str]:
+    """Lines with their endings kept (``\\r\\n``, ``\\r`` or ``\\n``), so offsets stay exact."""
+    out = []
+    for m in _LINE.finditer(text):
+        s = m.group()
+        if not s:
+            break
+        out.append(s)
+    return out
+
+
+def _newline_of(line: str) -> str:
+    if line.endswith("\r\n"):
+        return "\r\n"
+    if line.endswith("\r"):
+        return "\r"
+    return "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML
+
+
+def parse_yaml(text: str, *, line_offset: int, problems: list[Problem]
+               ) -> tuple[dict[str, Any], dict[JsonPath, tuple[int, int]]] | ParseError:
+    """Compose ``text`` safely and build plain data plus a position map.
+
+    ``line_offset`` is the number of file lines before ``text`` (1 for frontmatter).
+    """
+    max_line = text.count("\n") + text.count("\r") - text.count("\r\n") + 1 + line_offset
+
+    def at(mark: Any) -> tuple[int, int]:
+        # Clamp: YAML also breaks lines at NEL/LS/PS, which our fence splitter does not.
+        return (min(mark.line + 1 + line_offset, max_line), mark.column + 1)
+
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = at(mark) if mark is not None else (1 + line_offset, 1)
+        msg = _clean_yaml_message(e)
+        if mark is not None and _tab_indented(text, mark.line):
+            return ParseError(Problem("VE107", line, col, "tab character used for indentation in YAML",
+                                      "indent YAML with spaces only"), problems)
+        return ParseError(Problem("VE104", line, col, f"YAML syntax error: {msg}",
+                                  "fix the YAML; a value with `: ` or `#` in it needs quotes"), problems)
+    except yaml.YAMLError as e:  # reader errors (unacceptable characters) carry an offset only
+        pos = getattr(e, "position", None)
+        line, col = (1 + line_offset, 1)
+        if isinstance(pos, int):
+            head = text[:pos]
+            line = min(len(re.findall(r"\r\n|\r|\n", head)) + 1 + line_offset, max_line)
+            col = pos - max(head.rfind("\n"), head.rfind("\r"))
+        return ParseError(Problem("VE104", line, col, f"YAML error: {_clean_yaml_message(e)}",
+                                  "remove control characters from the frontmatter"), problems)
+    except RecursionError:
+        return ParseError(Problem("VE109", 1 + line_offset, 1, "YAML nesting is too deep",
+                                  "frontmatter is flat metadata; flatten the structure"), problems)
+    if node is None:
+        return ParseError(Problem("VE106", 1 + line_offset, 1, "frontmatter is empty",
+                                  "add the frontmatter keys of the template (status, ...)"), problems)
+    if not isinstance(node, yaml.MappingNode):
+        what = "a list" if isinstance(node, yaml.SequenceNode) else "a scalar"
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+            what = "null"
+        return ParseError(Problem("VE106", *at(node.start_mark), f"frontmatter is {what}, not a mapping",
+                                  "frontmatter must be `key: value` lines"), problems)
+    builder = _Builder(at, problems)
+    try:
+        data = builder.build(node, (), 0)
+    except _Fatal as f:
+        return ParseError(f.problem, problems)
+    return data, builder.positions
+
+
+class _Fatal(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+_SAFE = yaml.SafeLoader("")  # only its scalar constructors are used: pure functions of a node
+
+
+class _Builder:
+    def __init__(self, at: Any, problems: list[Problem]) -> None:
+        self.at = at
+        self.problems = problems
+        self.positions: dict[JsonPath, tuple[int, int]] = {}
+        self.count = 0
+
+    def build(self, node: yaml.Node, path: JsonPath, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _Fatal(Problem("VE109", *self.at(node.start_mark),
+                                 "frontmatter expands to too many values (alias bomb?)",
+                                 "remove YAML anchors/aliases that multiply content"))
+        if depth > MAX_DEPTH:
+            raise _Fatal(Problem("VE109", *self.at(node.start_mark), "YAML nesting is too deep",
+                                 "frontmatter is flat metadata; flatten the structure"))
+        if node.tag not in _STD_TAGS:
+            raise _Fatal(Problem("VE108", *self.at(node.start_mark),
+                                 f"YAML tag {node.tag!r} is not allowed (it is never constructed)",
+                                 "remove the tag; frontmatter holds plain strings, lists and mappings"))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            out = []
+            for i, item in enumerate(node.value):
+                self.positions.setdefault((*path, i), self.at(item.start_mark))
+                out.append(self.build(item, (*path, i), depth + 1))
+            return out
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag.endswith((":str", ":timestamp")):
+            # Dates stay strings, as written: metadata is text, not datetime objects.
+            return node.value
+        try:
+            if tag.endswith(":int"):
+                return _SAFE.construct_yaml_int(node)
+            if tag.endswith(":float"):
+                return _SAFE.construct_yaml_float(node)
+            if tag.endswith(":bool"):
+                return _SAFE.construct_yaml_bool(node)
+            if tag.endswith(":null"):
+                return None
+        except (ValueError, yaml.YAMLError) as e:
+            raise _Fatal(Problem("VE104", *self.at(node.start_mark), f"bad scalar: {e}",
+                                 "quote the value to make it a string")) from None
+        raise _Fatal(Problem("VE104", *self.at(node.start_mark), f"a {tag} value cannot be a scalar",
+                             "remove the explicit tag"))
+
+    def _mapping(self, node: yaml.MappingNode, path: JsonPath, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        seen: dict[str, tuple[int, int]] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag.endswith(":merge"):
+                merged = self.build(value_node, path, depth + 1)
+                sources = merged if isinstance(merged, list) else [merged]
+                for src in sources:
+                    if isinstance(src, dict):
+                        for k, v in src.items():
+                            out.setdefault(k, v)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Fatal(Problem("VE104", *self.at(key_node.start_mark),
+                                     "a mapping key must be a plain name, not a list or mapping",
+                                     "write keys as `name: value`"))
+            if key_node.tag not in _STD_TAGS:
+                raise _Fatal(Problem("VE108", *self.at(key_node.start_mark),
+                                     f"YAML tag {key_node.tag!r} is not allowed (it is never constructed)",
+                                     "remove the tag"))
+            key = key_node.value  # keys are text as written: `1:` and `yes:` stay "1" and "yes"
+            pos = self.at(key_node.start_mark)
+            if key in seen:
+                self.problems.append(Problem(
+                    "VE105", *pos, f"duplicate key {key!r} (first defined on line {seen[key][0]})",
+                    "delete one of them: YAML keeps only the last, silently"))
+            seen[key] = pos
+            self.positions[(*path, key)] = pos
+            out[key] = self.build(value_node, (*path, key), depth + 1)
+        return out
+
+
+def _tab_indented(text: str, line_index: int) -> bool:
+    """True when the faulty line (or the one before, where PyYAML may point) indents with a tab."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    for i in (line_index, line_index - 1):
+        if 0 <= i < len(lines):
+            indent = re.match(r"[ \t]*", lines[i]).group()  # type: ignore[union-attr]
+            if "\t" in indent:
+                return True
+    return False
+
+
+def _clean_yaml_message(e: yaml.YAMLError) -> str:
+    if isinstance(e, yaml.MarkedYAMLError):
+        parts = [p for p in (e.context, e.problem) if p]
+        return "; ".join(parts) or "invalid YAML"
+    return str(e).splitlines()[0] if str(e) else "invalid YAML"

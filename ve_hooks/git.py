@@ -1,0 +1,172 @@
+"""Every git call goes through here: one helper to run git, one bulk blob reader.
+
+Reading 10,000 chunks must cost two processes, not 10,000: listings come from one
+``git ls-tree``/``git ls-files -s`` and blobs from one ``git cat-file --batch``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+# Git must not localise messages we match on, nor page, nor prompt.
+_ENV_OVERRIDES = {"LC_ALL": "C", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
+
+
+class GitError(Exception):
+    """A git command failed; ``str()`` is a one-line explanation for the user."""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(_ENV_OVERRIDES)
+    return env
+
+
+def run(args: Sequence[str], cwd: Path | str, *, input: bytes | None = None, check: bool = True) -> bytes:
+    """Run ``git ARGS`` in ``cwd`` and return stdout; raise :class:`GitError` on failure."""
+    try:
+        p = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=_env())
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    except NotADirectoryError:
+        raise GitError(f"{cwd} is not a directory") from None
+    if check and p.returncode != 0:
+        msg = p.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]}: {msg[-1] if msg else f'exit {p.returncode}'}")
+    return p.stdout
+
+
+def run_text(args: Sequence[str], cwd: Path | str, **kw: object) -> str:
+    return run(args, cwd, **kw).decode("utf-8", "surrogateescape")  # type: ignore[arg-type]
+
+
+def zsplit(out: bytes) -> list[str]:
+    """Split NUL-terminated output (``-z``) into decoded entries."""
+    return [s.decode("utf-8", "surrogateescape") for s in out.split(b"\0") if s]
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives ``data`` as a blob, so worktree files share the blob-id cache."""
+    h = hashlib.sha1(b"blob %d\0" % len(data))
+    h.update(data)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class RepoInfo:
+    """Where a repository lives. ``toplevel`` is None for a bare repository."""
+
+    toplevel: Path | None
+    git_dir: Path
+    common_dir: Path
+    has_head: bool
+    shallow: bool
+
+
+def discover(path: Path | str) -> RepoInfo | None:
+    """Find the repository containing ``path``; None when it is not inside one."""
+    p = Path(path)
+    if not p.exists():
+        raise GitError(f"{p}: no such directory")
+    if not p.is_dir():
+        p = p.parent
+    try:
+        out = run_text(["rev-parse", "--is-bare-repository", "--absolute-git-dir", "--git-common-dir",
+                        "--is-shallow-repository", "--show-toplevel"], p, check=False)
+    except GitError:
+        return None
+    lines = out.splitlines()
+    if len(lines) < 4:
+        return None
+    bare = lines[0] == "true"
+    git_dir = Path(lines[1])
+    common = Path(lines[2])
+    if not common.is_absolute():
+        common = (p / common).resolve()
+    top = None if bare or len(lines) < 5 else Path(lines[4])
+    has_head = bool(run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], p, check=False).strip())
+    return RepoInfo(top, git_dir, common, has_head, lines[3] == "true")
+
+
+def resolve_commit(cwd: Path, rev: str) -> str:
+    """Full sha of ``rev`` as a commit, or a :class:`GitError` that names it."""
+    out = run(["rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}"], cwd, check=False)
+    sha = out.decode().strip()
+    if not sha:
+        raise GitError(f"unknown revision {rev!r}")
+    return sha
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of a tree or the index: mode, blob id and repo-relative path."""
+
+    mode: str
+    oid: str
+    path: str
+
+
+def ls_tree(cwd: Path, rev: str, paths: Sequence[str] = ()) -> list[Entry]:
+    """Files of commit ``rev`` (recursively), optionally below ``paths``."""
+    out = run(["ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths], cwd)
+    entries = []
+    for rec in out.split(b"\0"):
+        if not rec:
+            continue
+        meta, _, path = rec.partition(b"\t")
+        mode, typ, oid = meta.decode().split(" ")
+        if typ == "blob":
+            entries.append(Entry(mode, oid, path.decode("utf-8", "surrogateescape")))
+    return entries
+
+
+def ls_index(cwd: Path, paths: Sequence[str] = ()) -> list[Entry]:
+    """Files of the index at stage 0 (a conflicted path shows its "ours" side, stage 2)."""
+    top = run(["rev-parse", "--show-toplevel"], cwd).decode().strip()
+    out = run(["ls-files", "-s", "-z", "--full-name", "--", *paths], top)
+    by_path: dict[str, Entry] = {}
+    for rec in out.split(b"\0"):
+        if not rec:
+            continue
+        meta, _, path = rec.partition(b"\t")
+        mode, oid, stage = meta.decode().split(" ")
+        p = path.decode("utf-8", "surrogateescape")
+        if stage in ("0", "2") and mode != "160000":
+            by_path[p] = Entry(mode, oid, p)
+    return list(by_path.values())
+
+
+def cat_blobs(cwd: Path, oids: Iterable[str]) -> dict[str, bytes]:
+    """Read many blobs with one ``git cat-file --batch`` process.
+
+    The whole request is written through ``communicate`` so neither pipe can fill up and
+    deadlock, however many blobs are asked for.
+    """
+    wanted = list(dict.fromkeys(oids))
+    if not wanted:
+        return {}
+    request = ("\n".join(wanted) + "\n").encode()
+    p = subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    out, err = p.communicate(request)
+    if p.returncode != 0:
+        raise GitError(f"git cat-file: {err.decode('utf-8', 'replace').strip() or p.returncode}")
+    blobs: dict[str, bytes] = {}
+    pos = 0
+    view = memoryview(out)
+    for oid in wanted:
+        nl = out.index(b"\n", pos)
+        header = out[pos:nl].decode()
+        pos = nl + 1
+        parts = header.split(" ")
+        if len(parts) == 2 and parts[1] == "missing":
+            continue
+        size = int(parts[2])
+        blobs[oid] = bytes(view[pos:pos + size])
+        pos += size + 1
+    return blobs

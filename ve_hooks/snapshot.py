@@ -1,0 +1,204 @@
+"""One reader over three sources: the worktree, the index (``--staged``) and any commit (``--rev``).
+
+A snapshot lists files with their blob ids and reads many of them at once. Git snapshots use
+one listing process and one ``git cat-file --batch`` process however many files are read;
+the worktree snapshot also works in a plain directory without git.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import git
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file that exists but must not or cannot be read (link out of the repo, I/O error)."""
+
+    reason: str
+
+
+class Snapshot:
+    """Base class: ``label`` is WORKTREE, STAGED or a full commit sha."""
+
+    label: str = ""
+    root: Path
+
+    def list(self, prefix: str) -> dict[str, str | None]:
+        """Files below ``prefix`` (a repo-relative dir, '' for all) -> blob id (None: not known yet)."""
+        raise NotImplementedError
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | Unreadable]:
+        raise NotImplementedError
+
+    def exists(self, path: str) -> bool:
+        raise NotImplementedError
+
+    def read(self, path: str) -> bytes | Unreadable | None:
+        return self.read_many([path]).get(path)
+
+
+class WorktreeSnapshot(Snapshot):
+    """Files as they are on disk; symlinks are only followed when they stay inside ``root``."""
+
+    label = "WORKTREE"
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._real_root = os.path.realpath(self.root)
+
+    def list(self, prefix: str) -> dict[str, str | None]:
+        base = self.root / prefix if prefix else self.root
+        out: dict[str, str | None] = {}
+        if not base.is_dir():
+            return out
+        stack = [base]
+        while stack:
+            d = stack.pop()
+            try:
+                it = os.scandir(d)
+            except OSError:
+                continue
+            with it:
+                for e in it:
+                    if e.name == ".git":
+                        continue
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(Path(e.path))
+                    else:
+                        rel = Path(e.path).relative_to(self.root).as_posix()
+                        out[rel] = None
+        return out
+
+    def _inside(self, path: Path) -> bool:
+        real = os.path.realpath(path)
+        return real == self._real_root or real.startswith(self._real_root + os.sep)
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | Unreadable]:
+        out: dict[str, bytes | Unreadable] = {}
+        for rel in paths:
+            p = self.root / rel
+            try:
+                if p.is_symlink() and not self._inside(p):
+                    out[rel] = Unreadable("is a symbolic link pointing outside the repository")
+                    continue
+                if not p.is_file():
+                    if p.exists():
+                        out[rel] = Unreadable("is not a regular file")
+                    continue
+                out[rel] = p.read_bytes()
+            except OSError as e:
+                out[rel] = Unreadable(f"cannot be read: {e.strerror or e}")
+        return out
+
+    def exists(self, path: str) -> bool:
+        p = self.root / path
+        return (p.is_file() or p.is_dir()) and self._inside(p)
+
+
+class _GitSnapshot(Snapshot):
+    def __init__(self, root: Path, cwd: Path) -> None:
+        self.root = root
+        self.cwd = cwd
+        self._entries: dict[str, git.Entry] = {}
+        self._listed: list[str] = []
+        self._full: set[str] | None = None
+        self._dirs: set[str] | None = None
+
+    def _listing(self, prefix: str) -> list[git.Entry]:
+        raise NotImplementedError
+
+    def list(self, prefix: str) -> dict[str, str | None]:
+        if not any(prefix.startswith(p) for p in self._listed if p or not prefix):
+            for e in self._listing(prefix):
+                self._entries[e.path] = e
+            self._listed.append(prefix)
+        pre = prefix.rstrip("/") + "/" if prefix else ""
+        return {p: e.oid for p, e in self._entries.items() if p.startswith(pre)}
+
+    def _all(self) -> set[str]:
+        if self._full is None:
+            self.list("")
+            self._full = set(self._entries)
+            dirs: set[str] = set()
+            for p in self._full:
+                i = p.rfind("/")
+                while i > 0:
+                    d = p[:i]
+                    if d in dirs:
+                        break
+                    dirs.add(d)
+                    i = p.rfind("/", 0, i)
+            self._dirs = dirs
+        return self._full
+
+    def exists(self, path: str) -> bool:
+        path = path.strip("/")
+        if path in self._entries:
+            return True
+        full = self._all()
+        return path in full or path in (self._dirs or set())
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | Unreadable]:
+        out: dict[str, bytes | Unreadable] = {}
+        want: dict[str, str] = {}
+        for p in paths:
+            e = self._entries.get(p)
+            if e is None:
+                continue
+            if e.mode == "120000":
+                out[p] = Unreadable("is a symbolic link (links are never followed)")
+            else:
+                want[p] = e.oid
+        blobs = git.cat_blobs(self.cwd, want.values())
+        for p, oid in want.items():
+            if oid in blobs:
+                out[p] = blobs[oid]
+        return out
+
+    def mode(self, path: str) -> str | None:
+        e = self._entries.get(path)
+        return e.mode if e else None
+
+
+class IndexSnapshot(_GitSnapshot):
+    """What ``git commit`` would record now."""
+
+    label = "STAGED"
+
+    def _listing(self, prefix: str) -> list[git.Entry]:
+        return git.ls_index(self.cwd, [prefix] if prefix else [])
+
+
+class CommitSnapshot(_GitSnapshot):
+    """The tree of one commit."""
+
+    def __init__(self, root: Path, cwd: Path, sha: str) -> None:
+        super().__init__(root, cwd)
+        self.label = sha
+        self.sha = sha
+
+    def _listing(self, prefix: str) -> list[git.Entry]:
+        return git.ls_tree(self.cwd, self.sha, [prefix] if prefix else [])
+
+
+class EmptySnapshot(Snapshot):
+    """The state before the first commit: nothing exists."""
+
+    label = "EMPTY"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def list(self, prefix: str) -> dict[str, str | None]:
+        return {}
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | Unreadable]:
+        return {}
+
+    def exists(self, path: str) -> bool:
+        return False
