@@ -1,0 +1,335 @@
+"""``ve orch``: AskOperator questions and operator answers, recorded as git notes.
+
+Exit codes: 0 ok, 1 needs attention / nothing to do / agent failed, 2 usage or internal error.
+Everything an agent wrote is passed through :mod:`ve_hooks.sanitize` before it is printed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ve_hooks import notes
+from ve_hooks.orch import model
+from ve_hooks.orch.store import DEFAULT_REF, OrchError, Store
+from ve_hooks.sanitize import clean, one_line
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _errors(fn: F) -> F:
+    """Turn our domain errors into one-line click errors (exit 2, no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (OrchError, notes.NotesError, model.InvalidUnit) as e:
+            raise click.ClickException(one_line(str(e), 500)) from None
+        except notes.GitError as e:
+            raise click.ClickException(one_line(f"{e} ({e.stderr.strip()[-300:]})", 500)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _store(ctx: click.Context) -> Store:
+    return Store(ctx.obj["repo"], ctx.obj["ref"])
+
+
+def _warn(warnings: list[str]) -> None:
+    for w in warnings:
+        click.echo(f"warning: {one_line(w, 300)}", err=True)
+
+
+def _unit(value: str) -> str:
+    try:
+        return model.validate_unit(value)
+    except model.InvalidUnit as e:
+        raise click.UsageError(str(e)) from None
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line for line in clean(text).splitlines() or [""])
+
+
+@click.group("orch")
+@click.option("--repo", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="Repository (any directory inside it; worktrees share the notes).")
+@click.option("--ref", default=DEFAULT_REF, show_default=True, envvar="VE_ORCH_REF",
+              help="Notes ref holding the questions and answers.")
+@click.pass_context
+def orch(ctx: click.Context, repo: str, ref: str) -> None:
+    """AskOperator questions and answers, recorded as git notes.
+
+    \b
+    A unit needs attention only when its agent called the AskOperator tool.
+      ve orch attention              open questions (exit 1 if any)
+      ve orch answer UNIT --text T   answer the unit's open question
+      ve orch resume UNIT            deliver the answer to the agent session
+    """
+    ctx.obj = {"repo": repo, "ref": ref}
+
+
+@orch.command()
+@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.option("--question", "text", required=True, help="The question.")
+@click.option("--option", "options", multiple=True, help="A possible answer (repeatable).")
+@click.option("--context", default=None, help="Background the operator needs.")
+@click.option("--session-id", default=None, help="Agent session to resume with the answer.")
+@click.pass_context
+@_errors
+def ask(ctx: click.Context, unit: str, text: str, options: tuple[str, ...], context: str | None,
+        session_id: str | None) -> int:
+    """Record a question for UNIT (what AskOperator does); prints its id."""
+    click.echo(_store(ctx).ask(unit, text, options, context, session_id=session_id))
+    return 0
+
+
+def _question_json(unit: str, q: model.Question) -> dict[str, Any]:
+    e = q.event
+    return {"unit": unit, "id": q.id, "status": q.status, "text": q.text, "options": q.options,
+            "context": e.get("context"), "asked_at": e.get("asked_at"), "asker": e.get("asker"),
+            "session_id": e.get("session_id")}
+
+
+@orch.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+@_errors
+def attention(ctx: click.Context, fmt: str) -> int:
+    """List open questions of every unit (one bulk read of the notes). Exit 1 if there are any."""
+    ledger = _store(ctx).load()
+    _warn(ledger.warnings)
+    open_qs = [(name, q) for name, u in ledger.units.items() for q in u.open_questions()]
+    open_qs.sort(key=lambda item: item[1].event.sort_key)
+    if fmt == "json":
+        click.echo(json.dumps([_question_json(n, q) for n, q in open_qs], indent=2))
+    elif not open_qs:
+        click.echo("No open questions.")
+    else:
+        for name, q in open_qs:
+            click.echo(f"{one_line(name)}  {one_line(q.id, 40)}  {one_line(str(q.event.get('asked_at', '')), 40)}"
+                       f"  {one_line(str(q.event.get('asker', '')), 60)}")
+            click.echo(_indent(q.text))
+            for i, opt in enumerate(q.options, 1):
+                click.echo(f"      {i}) {one_line(opt)}")
+            if q.event.get("context"):
+                click.echo("    context:")
+                click.echo(_indent(str(q.event.get("context")), "      "))
+    return 1 if open_qs else 0
+
+
+@orch.command()
+@click.pass_context
+@_errors
+def status(ctx: click.Context) -> int:
+    """One line per unit: state, open questions, last run."""
+    ledger = _store(ctx).load()
+    _warn(ledger.warnings)
+    if not ledger.units:
+        click.echo("No work units recorded.")
+        return 0
+    width = max(len(one_line(n)) for n in ledger.units)
+    for name, u in ledger.units.items():
+        parts = [f"{one_line(name):<{width}}", f"{u.state:<15}"]
+        if u.open_questions():
+            parts.append(f"open: {', '.join(q.id for q in u.open_questions())}")
+        if u.answered_questions():
+            parts.append(f"answered: {', '.join(q.id for q in u.answered_questions())} (ve orch resume)")
+        if u.runs:
+            r = u.runs[-1]
+            parts.append(f"last {one_line(str(r.get('kind', 'run')), 10)}: {one_line(str(r.get('state')), 20)} "
+                         f"exit {r.get('exit_code')} at {one_line(str(r.get('finished_at')), 40)}")
+        if u.session_for():
+            parts.append(f"session {one_line(str(u.session_for()), 60)}")
+        click.echo("  ".join(parts))
+    return 0
+
+
+def _describe(u: model.Unit, e: model.Event) -> list[str]:
+    """Human lines for one event in ``ve orch log``."""
+    at = one_line(str(e.get(model.TIME_FIELD[e.type], "?")), 40)
+    head = f"{at}  {e.type:<9} {one_line(e.id, 40)}"
+    if e.type == "question":
+        q = u.questions[e.id]
+        lines = [f"{head}  by {one_line(str(e.get('asker', '?')), 60)}  [{q.status}]", _indent(q.text)]
+        lines += [f"      {i}) {one_line(o)}" for i, o in enumerate(q.options, 1)]
+        if e.get("context"):
+            lines += ["    context:", _indent(str(e.get("context")), "      ")]
+        return lines
+    q = u.questions.get(str(e.get("question_id")))
+    target = f"to {one_line(str(e.get('question_id')), 40)}" + ("" if q else " (unknown question)")
+    if e.type == "answer":
+        mark = ""
+        if q is not None and q.winner is not None:
+            mark = "  [winner]" if q.winner.id == e.id else f"  [superseded: {q.winner.id} wins]"
+        text = model.answer_text(q, e) if q else str(e.get("text", e.get("option", "")))
+        opt = f" (option {e.get('option')})" if e.get("option") is not None else ""
+        return [f"{head}  {target}  by {one_line(str(e.get('who', '?')), 60)}{opt}{mark}", _indent(text)]
+    if e.type == "delivered":
+        return [f"{head}  {target}  via {one_line(str(e.get('via', '?')), 20)}"
+                f"  session {one_line(str(e.get('session_id')), 60)}"]
+    if e.type == "cancelled":
+        reason = f": {one_line(str(e.get('reason')))}" if e.get("reason") else ""
+        return [f"{head}  {target}  by {one_line(str(e.get('who', '?')), 60)}{reason}"]
+    return [f"{head}  {one_line(str(e.get('kind', 'run')), 10)} {one_line(str(e.get('state')), 20)} "
+            f"exit {e.get('exit_code')}  session {one_line(str(e.get('session_id')), 60)}",
+            f"    log: {one_line(str(e.get('log')), 300)}"]
+
+
+@orch.command()
+@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.pass_context
+@_errors
+def log(ctx: click.Context, unit: str) -> int:
+    """Every event of UNIT in order, including superseded answers."""
+    ledger = _store(ctx).load([unit])
+    _warn(ledger.warnings)
+    if unit not in ledger.units:
+        click.echo(f"No events for unit {unit}.")
+        return 1
+    u = ledger.units[unit]
+    click.echo(f"{unit}: {u.state}")
+    for e in u.events:
+        for line in _describe(u, e):
+            click.echo(line)
+    return 0
+
+
+def _read_answer(question_text: str) -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.read()
+    template = "\n\n# Answer above. Lines starting with '#' are ignored. The question:\n" + "\n".join(
+        "# " + line for line in clean(question_text).splitlines())
+    edited = click.edit(template)
+    if edited is None:
+        raise click.UsageError("no answer given (editor closed without saving)")
+    return "\n".join(line for line in edited.splitlines() if not line.startswith("#")).strip()
+
+
+@orch.command()
+@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.argument("question_id", required=False)
+@click.option("--text", default=None, help="The answer text (else stdin, else $EDITOR).")
+@click.option("--option", "option", type=int, default=None, help="Choose option N (1-based).")
+@click.option("--force", is_flag=True, help="Answer again (supersedes the current answer) or a cancelled question.")
+@click.pass_context
+@_errors
+def answer(ctx: click.Context, unit: str, question_id: str | None, text: str | None, option: int | None,
+           force: bool) -> int:
+    """Answer a question of UNIT (the id may be omitted when one question is open)."""
+    if text is not None and option is not None:
+        raise click.UsageError("give --text or --option, not both")
+    store = _store(ctx)
+    if text is None and option is None:
+        u = store.load([unit]).unit(unit)
+        statuses = [model.OPEN] if not force else [model.OPEN, model.ANSWERED, model.CANCELLED]
+        text = _read_answer(store.find_question(u, question_id, statuses=statuses).text)
+    event = store.answer(unit, question_id, text=text, option=option, force=force)
+    click.echo(f"{event['question_id']}: answered ({event['id']}). Deliver it with: ve orch resume {unit}")
+    return 0
+
+
+@orch.command()
+@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.argument("question_id", required=False)
+@click.option("--reason", default=None)
+@click.pass_context
+@_errors
+def cancel(ctx: click.Context, unit: str, question_id: str | None, reason: str | None) -> int:
+    """Withdraw a question of UNIT so it no longer needs attention."""
+    click.echo(f"{_store(ctx).cancel(unit, question_id, reason)}: cancelled")
+    return 0
+
+
+@orch.command()
+@click.argument("remote", default="origin")
+@click.pass_context
+@_errors
+def sync(ctx: click.Context, remote: str) -> int:
+    """Fetch, union-merge and push the notes with REMOTE (never a forced overwrite)."""
+    from ve_hooks.orch.sync import sync as do_sync
+
+    result = do_sync(_store(ctx), remote)
+    _warn(result.warnings)
+    extra = f": {', '.join(one_line(u) for u in result.merged_units)}" if result.merged_units else ""
+    diverged = " (local and remote had diverged; both sides kept)" if result.action == "merged" else ""
+    click.echo(f"{one_line(remote)}: {result.action}{diverged}{extra}")
+    return 0
+
+
+@orch.command()
+@click.option("--unit", envvar="VE_ORCH_UNIT", default=None, help="Work unit the questions belong to.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Seconds the tool call waits for an answer before telling the agent to stop.")
+@click.pass_context
+@_errors
+def mcp(ctx: click.Context, unit: str | None, wait: float) -> int:
+    """Serve the AskOperator tool over stdio MCP (for Claude Code's --mcp-config)."""
+    if not unit:
+        raise click.UsageError("--unit (or $VE_ORCH_UNIT) is required")
+    _unit(unit)
+    from ve_hooks.orch.mcp_server import serve
+
+    serve(_store(ctx), unit, wait)
+    return 0
+
+
+@orch.command("mcp-config")
+@click.option("--unit", required=True, callback=lambda _c, _p, v: _unit(v))
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True)
+@click.pass_context
+@_errors
+def mcp_config(ctx: click.Context, unit: str, wait: float) -> int:
+    """Print the JSON for `claude --mcp-config` (allowed tool name on stderr)."""
+    from ve_hooks.orch import agent
+
+    click.echo(json.dumps(agent.mcp_config(_store(ctx), unit, wait), indent=2))
+    click.echo(f"# allow the tool with: --allowedTools {agent.ALLOWED_TOOL}", err=True)
+    return 0
+
+
+def _report(unit: str, result: Any) -> int:
+    session = one_line(str(result.session_id), 80) if result.session_id else "unknown"
+    click.echo(f"{unit}: {result.state} (exit {result.exit_code}, session {session})")
+    click.echo(f"log: {result.log_path}")
+    if result.state == model.NEEDS_ATTENTION:
+        click.echo(f"answer with: ve orch answer {unit}")
+    return 0 if result.state == model.DONE else 1
+
+
+@orch.command()
+@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.option("--prompt-file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--agent-cmd", default=None, help="Agent command instead of `claude` (see docs/orchestrator.md).")
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, help="AskOperator waits this long for an answer.")
+@click.pass_context
+@_errors
+def run(ctx: click.Context, unit: str, prompt_file: Path, agent_cmd: str | None, wait: float) -> int:
+    """Run an agent on UNIT with the AskOperator tool; exit 0 DONE, 1 NEEDS_ATTENTION/FAILED."""
+    from ve_hooks.orch import agent
+
+    return _report(unit, agent.run(_store(ctx), unit, prompt_file, agent_cmd, wait))
+
+
+@orch.command()
+@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.option("--agent-cmd", default=None, help="Agent command instead of `claude`.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, help="AskOperator waits this long for an answer.")
+@click.pass_context
+@_errors
+def resume(ctx: click.Context, unit: str, agent_cmd: str | None, wait: float) -> int:
+    """Deliver UNIT's answers to its agent session (`claude --resume`)."""
+    from ve_hooks.orch import agent
+
+    result = agent.resume(_store(ctx), unit, agent_cmd, wait)
+    if result is None:
+        click.echo(f"{unit}: no answered question waits for delivery")
+        return 1
+    return _report(unit, result)

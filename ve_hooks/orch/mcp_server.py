@@ -1,0 +1,80 @@
+"""``ve orch mcp``: a stdio MCP server offering the AskOperator tool (official ``mcp`` SDK v2).
+
+Calling the tool is the *only* way a unit becomes NEEDS_ATTENTION: the question is written to the
+notes at once. With ``--wait`` the call blocks until an operator answers (or the wait expires), and
+the answer is returned as the tool result and recorded as delivered. Imported only by that command,
+so the rest of ``ve orch`` never pays for the SDK.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from ve_hooks.orch import model
+from ve_hooks.orch.store import Store
+
+SERVER_NAME = "ve-orch"
+TOOL_NAME = "AskOperator"
+POLL_SECONDS = 0.25
+
+TOOL_DESCRIPTION = (
+    "Ask the human operator a question and record it. Use this tool - and only this tool - when you "
+    "cannot continue without a decision or information from the operator. Do not ask questions in "
+    "your final message: the orchestrator never reads it for questions. If the result says the "
+    "question was recorded without an answer, stop and end your turn; the answer will arrive when "
+    "the session is resumed."
+)
+
+
+def wait_for_answer(store: Store, unit: str, question_id: str, seconds: float) -> tuple[model.Question, model.Event] | None:
+    """Poll the notes (re-reading only when the ref moved) until the question has an answer."""
+    deadline = time.monotonic() + seconds
+    last: str | None = "unread"
+    while True:
+        head = store.head()
+        if head != last:
+            last = head
+            q = store.load([unit], commit=head).unit(unit).questions.get(question_id)
+            if q is not None and q.winner is not None:
+                return q, q.winner
+            if q is not None and q.cancelled:
+                return None
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(POLL_SECONDS)
+
+
+def build_server(store: Store, unit: str, wait: float = 0.0):  # -> mcp.server.MCPServer
+    """The MCP server object (separate from running it, so tests and docs can inspect it)."""
+    import anyio
+    from mcp.server import MCPServer
+
+    server = MCPServer(SERVER_NAME, instructions=TOOL_DESCRIPTION, log_level="WARNING")
+    session_id = os.environ.get("VE_ORCH_SESSION_ID") or None
+    run_id = os.environ.get("VE_ORCH_RUN_ID") or None
+
+    async def ask_operator(question: str, options: list[str] | None = None, context: str | None = None) -> str:
+        qid = await anyio.to_thread.run_sync(
+            lambda: store.ask(unit, question, options or (), context, session_id=session_id,
+                              asker=f"AskOperator (pid {os.getpid()})", run_id=run_id))
+        if wait > 0:
+            got = await anyio.to_thread.run_sync(lambda: wait_for_answer(store, unit, qid, wait))
+            if got is not None:
+                q, answer = got
+                await anyio.to_thread.run_sync(
+                    lambda: store.delivered(unit, [(q, answer)], via="wait", session_id=session_id))
+                return f"The operator answered question {qid}: {model.answer_text(q, answer)}"
+        return (f"Your question was recorded as {qid} for work unit {unit}. No answer yet: stop now and "
+                "end your turn without guessing. The operator's answer will be delivered when this "
+                "session is resumed.")
+
+    server.add_tool(ask_operator, name=TOOL_NAME, description=TOOL_DESCRIPTION, structured_output=False)
+    return server
+
+
+def serve(store: Store, unit: str, wait: float = 0.0) -> None:
+    """Run the server on stdin/stdout until the client closes it."""
+    import anyio
+
+    anyio.run(build_server(store, unit, wait).run_stdio_async)
