@@ -79,7 +79,7 @@ class Doc:
     positions: dict[JsonPath, tuple[int, int]]
     fm_start: int  # line of the opening fence (1 unless a BOM-only line precedes; always 1)
     fm_end: int  # line of the closing fence; 0 for a pure YAML file (external.yaml)
-    body: str
+    body: str | None  # None when the document came from the cache, which keeps frontmatter only
     problems: list[Problem] = field(default_factory=list)
     newline: str = "\n"
     bom: bool = False
@@ -98,12 +98,12 @@ class Doc:
         return (self.fm_start, 1)
 
     # The cache stores docs as JSON; keys of ``positions`` become lists.
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, body: bool = True) -> dict[str, Any]:
         return {
             "data": self.data,
             "pos": [[list(k), v[0], v[1]] for k, v in self.positions.items()],
             "fm": [self.fm_start, self.fm_end],
-            "body": self.body,
+            "body": self.body if body else None,
             "problems": [p.to_json() for p in self.problems],
             "nl": self.newline,
             "bom": self.bom,
@@ -116,7 +116,7 @@ class Doc:
             positions={tuple(k): (int(line), int(col)) for k, line, col in v["pos"]},
             fm_start=int(v["fm"][0]),
             fm_end=int(v["fm"][1]),
-            body=str(v["body"]),
+            body=None if v["body"] is None else str(v["body"]),
             problems=[Problem.from_json(p) for p in v["problems"]],
             newline=str(v["nl"]),
             bom=bool(v["bom"]),
@@ -126,9 +126,9 @@ class Doc:
 Result = Doc | ParseError
 
 
-def result_to_json(r: Result) -> dict[str, Any]:
+def result_to_json(r: Result, *, body: bool = True) -> dict[str, Any]:
     if isinstance(r, Doc):
-        return {"doc": r.to_json()}
+        return {"doc": r.to_json(body=body)}
     return {"error": r.problem.to_json(), "problems": [p.to_json() for p in r.problems]}
 
 
@@ -172,8 +172,8 @@ def decode(raw: bytes) -> tuple[str, bool, list[Problem]] | ParseError:
 
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
     head = raw[:offset]
-    line = head.count(b"\n") + 1
-    start = head.rfind(b"\n") + 1
+    line = len(re.findall(rb"\r\n|\r|\n", head)) + 1
+    start = max(head.rfind(b"\n"), head.rfind(b"\r")) + 1
     col = len(head[start:].decode("utf-8", "replace")) + 1
     return line, col
 

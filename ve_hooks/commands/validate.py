@@ -1,0 +1,98 @@
+"""``ve-validate`` / ``ve validate``: options in, engine run, reporter out, exit code back."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+
+import click
+
+from ..diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Severity, Summary, UsageError
+
+FORMATS = ["text", "json", "github", "sarif", "junit"]
+
+
+def _codes(values: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        out.extend(c.strip().upper() for c in v.split(",") if c.strip())
+    return out
+
+
+@click.command("validate", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--repo", "repo", metavar="DIR", help="Repository (or plain directory) to check. Default: the current one.")
+@click.option("--staged", is_flag=True, help="Check what `git commit` would record (the index), against HEAD.")
+@click.option("--rev", metavar="REV", help="Check the repository as it was at REV, against its first parent.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format. github: workflow annotations; sarif: code scanning upload.")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes (e.g. VE2,VE401).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found (2 still means the tool failed).")
+@click.option("--show-config", is_flag=True, help="Print the effective configuration and where each value came from.")
+@click.option("--stats", is_flag=True, help="Print files checked, documents parsed and cache hits to stderr.")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | None, fmt: str,
+            select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, show_config: bool, stats: bool,
+            debug: bool) -> int:
+    """Check the frontmatter of vibe-engineer artifacts and the repository around them.
+
+    With no PATHS, every artifact under the artifact root (docs/) is checked; PATHS may be
+    files or directories. Diagnostics look like `path:line:col: CODE message` with a hint;
+    `ve rule CODE` explains a rule.
+
+    \b
+    Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage or internal error.
+
+    \b
+    Examples:
+      ve-validate                         whole repository, human output
+      ve-validate --staged                what the next commit would record
+      ve-validate --rev v1.2 --format json
+      ve-validate --format github         annotations in GitHub Actions
+      ve-validate --select VE4 --ignore VE405
+    """
+    from .. import engine
+    from ..git import GitError
+
+    try:
+        if show_config:
+            return _show_config(repo)
+        started = time.perf_counter()
+        outcome = engine.run(engine.Options(paths=paths, repo=repo, staged=staged, rev=rev,
+                                            select=_codes(select), ignore=_codes(ignore)))
+        from .. import report
+
+        summary = Summary.of(outcome.diagnostics, outcome.files)
+        report.render(fmt, outcome.diagnostics, summary, stream=sys.stdout)
+        if stats:
+            click.echo(f"ve-validate: {outcome.files} files, {outcome.parsed} parsed, "
+                       f"{outcome.cache_hits} cache hits, snapshot {outcome.snapshot}, "
+                       f"{time.perf_counter() - started:.3f}s", err=True)
+    except (UsageError, GitError) as e:
+        raise click.UsageError(str(e)) from None
+    except Exception as e:  # an internal error is exit 2, never mistaken for findings
+        if debug:
+            traceback.print_exc()
+        click.echo(f"ve-validate: internal error: {type(e).__name__}: {e} (run with --debug for details)",
+                   err=True)
+        return EXIT_ERROR
+    has_errors = any(d.severity is Severity.ERROR for d in outcome.diagnostics)
+    return EXIT_FINDINGS if has_errors and not exit_zero else EXIT_OK
+
+
+def _show_config(repo: str | None) -> int:
+    from pathlib import Path
+
+    from ..config import load
+    from ..repo import locate
+
+    loc = locate(Path(repo) if repo else None)
+    cfg = load(loc.info.toplevel if loc.info else loc.root)
+    values = cfg.as_dict()
+    click.echo(json.dumps({"root": str(loc.root),
+                           "config": {k: {"value": v, "source": cfg.sources.get(k, "default")}
+                                      for k, v in values.items()}}, indent=2))
+    return EXIT_OK

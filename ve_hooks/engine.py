@@ -1,0 +1,223 @@
+"""Run the checks: read (worktree, index or commit) -> parse -> check -> diagnostics.
+
+Per-file checks (parse, schema, template hygiene) depend only on a file's bytes and kind,
+so their findings are cached by blob id; whole-repository rules then run on the targets
+with a :class:`~ve_hooks.rules.Context` that loads only the documents they ask for.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import artifacts as art
+from . import frontmatter
+from .cache import Cache
+from .config import Config
+from .config import load as load_config
+from .diagnostic import Diagnostic, Severity, UsageError
+from .repo import Location, Repo, locate, parent_snapshot, snapshot_for
+from .rules import Context, Target
+
+# Whole-repository rule families, imported on first use.
+REPO_RULES = (
+    "ve_hooks.rules.references",
+    "ve_hooks.rules.lifecycle",
+    "ve_hooks.rules.completion",
+    "ve_hooks.rules.coderefs",
+    "ve_hooks.rules.ordering",
+)
+# Bump when a per-file rule changes what it reports: cached findings are keyed by it.
+FILE_RULES_VERSION = "1"
+
+
+@dataclass
+class Options:
+    paths: Sequence[str] = ()
+    repo: str | None = None
+    staged: bool = False
+    rev: str | None = None
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    cwd: Path = field(default_factory=Path.cwd)
+
+
+@dataclass
+class Outcome:
+    diagnostics: list[Diagnostic]
+    files: int
+    parsed: int
+    cache_hits: int
+    snapshot: str
+    config: Config
+
+
+def _severity(s: str) -> Severity:
+    try:
+        return Severity(s)
+    except ValueError:
+        return Severity.ERROR
+
+
+def parse_diagnostics(target: Target, generation: str | None) -> list[Diagnostic]:
+    """Problems found while reading/parsing, as diagnostics."""
+    r = target.result
+    problems = r.all_problems if isinstance(r, frontmatter.ParseError) else r.problems
+    return [Diagnostic(p.rule, _severity(p.severity), target.path, p.line, p.column, p.message, p.hint,
+                       generation) for p in problems]
+
+
+def file_checks(target: Target, repo: Repo) -> list[Diagnostic]:
+    """Parse, schema and template findings of one file: a pure function of its bytes and kind."""
+    from . import schema
+    from .rules import template
+
+    generation = schema.generation_of(target.data) if target.art.kind == "chunk" and target.art.role == "main" \
+        and target.doc else None
+    out = parse_diagnostics(target, generation)
+    doc = target.doc
+    if doc is not None:
+        out.extend(schema.check(target.art.schema_kind, doc, target.path))
+        if doc.body is None:
+            full = repo.full(target.path)
+            doc = full if isinstance(full, frontmatter.Doc) else doc
+    raw = repo.raw(target.path)
+    if raw is not None and doc is not None:
+        text = raw.decode("utf-8", "replace").lstrip("\ufeff")
+        out.extend(template.check(target.path, text, doc, target.art.schema_kind))
+    return out
+
+
+def _diag_to_json(d: Diagnostic) -> list[Any]:
+    return [d.rule, d.severity.value, d.line, d.column, d.message, d.hint, d.generation, d.fixable, d.data]
+
+
+def _diag_from_json(path: str, v: list[Any]) -> Diagnostic:
+    return Diagnostic(str(v[0]), Severity(v[1]), path, int(v[2]), int(v[3]), str(v[4]), str(v[5]),
+                      v[6], bool(v[7]), dict(v[8]))
+
+
+def _cached_file_checks(targets: list[Target], repo: Repo) -> list[Diagnostic]:
+    keys: dict[str, str] = {}
+    for t in targets:
+        oid = repo.oid(t.path)
+        if oid:
+            keys[t.path] = f"{oid}:{t.art.schema_kind}:{FILE_RULES_VERSION}"
+    hits = repo.cache.get_many("filediag", set(keys.values()))
+    out: list[Diagnostic] = []
+    for t in targets:
+        key = keys.get(t.path)
+        cached = hits.get(key) if key else None
+        if isinstance(cached, list):
+            try:
+                out.extend(_diag_from_json(t.path, v) for v in cached)
+                continue
+            except (TypeError, ValueError, IndexError, KeyError):
+                pass  # damaged entry: recompute
+        found = file_checks(t, repo)
+        out.extend(found)
+        if key:
+            repo.cache.put("filediag", key, [_diag_to_json(d) for d in found])
+    return out
+
+
+def _rule_functions() -> list[Callable[[Target, Context], Iterable[Diagnostic]]]:
+    fns = []
+    for name in REPO_RULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:  # a family not built yet in this checkout
+                continue
+            raise
+        fns.append(module.check)
+    return fns
+
+
+def resolve_targets(opts: Options, loc: Location, repo: Repo) -> list[art.ArtifactPath]:
+    """The artifact files to check: all of them, or those under the given PATHS."""
+    every = repo.artifact_paths()
+    if not opts.paths:
+        return every
+    wanted: list[str] = []
+    for raw in opts.paths:
+        p = Path(raw)
+        absolute = p if p.is_absolute() else (opts.cwd / p)
+        try:
+            rel = Path(os.path.normpath(absolute)).relative_to(loc.root.resolve()).as_posix()
+        except ValueError:
+            try:
+                rel = Path(os.path.normpath(absolute)).relative_to(loc.root).as_posix()
+            except ValueError:
+                raise UsageError(f"{raw}: outside the repository {loc.root}") from None
+        wanted.append("" if rel == "." else rel)
+    chosen = []
+    for a in every:
+        for w in wanted:
+            if not w or a.path == w or a.path.startswith(w.rstrip("/") + "/"):
+                chosen.append(a)
+                break
+    return chosen
+
+
+def run(opts: Options) -> Outcome:
+    """Validate and return every finding (unfiltered by select/ignore: see :func:`filter_diagnostics`)."""
+    loc = locate(Path(opts.repo) if opts.repo else opts.cwd)
+    config = load_config(loc.info.toplevel if loc.info else loc.root)
+    snap = snapshot_for(loc, staged=opts.staged, rev=opts.rev)
+    cache = Cache.for_git_dir(loc.info.common_dir if loc.info else None)
+    repo = Repo(snap, config, cache)
+    base = Repo(parent_snapshot(loc, snap), config, cache) if loc.info else None
+    try:
+        arts = resolve_targets(opts, loc, repo)
+        loaded = repo.load(a.path for a in arts)
+        targets = [Target(a, loaded[a.path]) for a in arts if a.path in loaded]
+        diagnostics = _cached_file_checks(targets, repo)
+        from . import schema
+
+        def generation(t: Target) -> str | None:
+            if t.art.kind == "chunk" and t.art.role == "main" and t.doc is not None:
+                return schema.generation_of(t.data)
+            return None
+
+        ctx = Context(repo, base, config, generation)
+        fns = _rule_functions()
+        for t in targets:
+            if t.doc is None:
+                continue
+            for fn in fns:
+                diagnostics.extend(fn(t, ctx))
+    finally:
+        repo.close()
+    diagnostics = filter_diagnostics(diagnostics, config, opts.select, opts.ignore)
+    diagnostics.sort(key=lambda d: d.sort_key)
+    return Outcome(diagnostics, len(targets), repo.parsed + (base.parsed if base else 0), cache.hits,
+                   snap.label, config)
+
+
+def filter_diagnostics(diagnostics: list[Diagnostic], config: Config, select: Sequence[str],
+                       ignore: Sequence[str]) -> list[Diagnostic]:
+    """Apply --select/--ignore (command line over configuration), per-path ignores and severities."""
+    from .rules import catalog
+
+    sel = [c.upper() for c in select] or config.select
+    ign = [c.upper() for c in ignore] or config.ignore
+    enabled = catalog.select(sel, ign)
+    out = []
+    for d in diagnostics:
+        if not enabled(d.rule):
+            continue
+        per_path = config.ignored_for(d.path)
+        if per_path and any(d.rule.startswith(c) for c in per_path):
+            continue
+        sev = config.severity.get(d.rule)
+        if sev is not None and sev is not d.severity:
+            from dataclasses import replace
+
+            d = replace(d, severity=sev)
+        out.append(d)
+    return out

@@ -1,0 +1,305 @@
+"""The artifacts of one snapshot: which exist (from the listing alone) and their parsed documents.
+
+Parsing goes through the blob-id cache, in bulk: ask for many paths, get one ``cat-file``
+for the misses and one SQLite query for the hits. Whole-repo rules ask for exactly the
+documents they need, so a commit touching one chunk never parses the repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import artifacts as art
+from . import frontmatter, git
+from .cache import Cache
+from .config import Config
+from .diagnostic import UsageError
+from .snapshot import CommitSnapshot, EmptySnapshot, IndexSnapshot, Snapshot, Unreadable, WorktreeSnapshot
+
+Result = frontmatter.Doc | frontmatter.ParseError
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The few fields ordering needs, cached separately so tips never decode whole documents."""
+
+    status: Any
+    created_after: Any
+
+    @classmethod
+    def of(cls, r: Result | None) -> Facts:
+        if isinstance(r, frontmatter.Doc):
+            return cls(r.data.get("status"), r.data.get("created_after"))
+        return cls(None, None)
+
+
+@dataclass
+class Location:
+    """Where ve-hooks runs: the work tree (None when bare), the git dir, the repository info."""
+
+    root: Path
+    info: git.RepoInfo | None
+
+    @property
+    def git_cwd(self) -> Path:
+        assert self.info is not None
+        return self.info.toplevel or self.info.git_dir
+
+
+def locate(path: Path | str | None) -> Location:
+    """The repository (or plain directory) that ``path`` is in."""
+    p = Path(path or ".").resolve()
+    try:
+        info = git.discover(p)
+    except git.GitError as e:
+        raise UsageError(str(e)) from None
+    if info is None:
+        if not p.is_dir():
+            raise UsageError(f"{p}: not a directory")
+        return Location(p, None)
+    return Location(info.toplevel or info.git_dir, info)
+
+
+def snapshot_for(loc: Location, *, staged: bool = False, rev: str | None = None) -> Snapshot:
+    """The snapshot a command asked for; a bare repository has no worktree or index."""
+    if staged and rev:
+        raise UsageError("--staged and --rev are exclusive")
+    if loc.info is None:
+        if staged or rev:
+            raise UsageError(f"{loc.root} is not a git repository: --staged and --rev need one")
+        return WorktreeSnapshot(loc.root)
+    bare = loc.info.toplevel is None
+    if rev:
+        try:
+            sha = git.resolve_commit(loc.git_cwd, rev)
+        except git.GitError as e:
+            raise UsageError(str(e)) from None
+        return CommitSnapshot(loc.root, loc.git_cwd, sha)
+    if bare:
+        if not loc.info.has_head:
+            return EmptySnapshot(loc.root)
+        return CommitSnapshot(loc.root, loc.git_cwd, git.resolve_commit(loc.git_cwd, "HEAD"))
+    if staged:
+        return IndexSnapshot(loc.root, loc.git_cwd)
+    return WorktreeSnapshot(loc.root)
+
+
+def head_snapshot(loc: Location) -> Snapshot:
+    """HEAD, or the empty state of a repository with no commits yet."""
+    if loc.info is None or not loc.info.has_head:
+        return EmptySnapshot(loc.root)
+    return CommitSnapshot(loc.root, loc.git_cwd, git.resolve_commit(loc.git_cwd, "HEAD"))
+
+
+def parent_snapshot(loc: Location, snap: Snapshot) -> Snapshot:
+    """What ``snap`` is compared with for lifecycle rules: HEAD for the index and the worktree,
+    the first parent for a commit."""
+    if isinstance(snap, CommitSnapshot):
+        out = git.run(["rev-parse", "-q", "--verify", f"{snap.sha}^1"], loc.git_cwd, check=False).decode().strip()
+        return CommitSnapshot(loc.root, loc.git_cwd, out) if out else EmptySnapshot(loc.root)
+    return head_snapshot(loc)
+
+
+class Repo:
+    """Artifacts of one snapshot, parsed lazily and in bulk through the cache."""
+
+    def __init__(self, snapshot: Snapshot, config: Config, cache: Cache) -> None:
+        self.snapshot = snapshot
+        self.config = config
+        self.cache = cache
+        self.root = config.artifact_root
+        self.parsed = 0  # documents actually parsed (cache misses), for --stats and tests
+        self._files: dict[str, str | None] | None = None
+        self._index: dict[str, dict[str, art.ArtifactPath]] | None = None
+        self._results: dict[str, Result] = {}
+        self._raw: dict[str, bytes] = {}
+        self._facts: dict[str, Facts] = {}
+        self._friction: set[str] | None = None
+
+    # -- listing ---------------------------------------------------------------------------
+
+    @property
+    def files(self) -> dict[str, str | None]:
+        if self._files is None:
+            self._files = self.snapshot.list(self.root)
+        return self._files
+
+    @property
+    def index(self) -> dict[str, dict[str, art.ArtifactPath]]:
+        """kind -> name -> the artifact's main (or external.yaml) path. Listing only, no parsing."""
+        if self._index is None:
+            idx: dict[str, dict[str, art.ArtifactPath]] = {k: {} for k in art.KINDS}
+            for path in self.files:
+                a = art.classify(path, self.root)
+                if a is None or a.kind == "friction" or a.role == "plan":
+                    continue
+                cur = idx[a.kind].get(a.name)
+                if cur is None or (cur.role == "external" and a.role == "main"):
+                    idx[a.kind][a.name] = a
+            self._index = idx
+        return self._index
+
+    def names(self, kind: str) -> dict[str, art.ArtifactPath]:
+        return self.index.get(kind, {})
+
+    def artifact_paths(self) -> list[art.ArtifactPath]:
+        """Every validated artifact file in the snapshot (main docs, external refs, friction)."""
+        out = []
+        for path in sorted(self.files):
+            a = art.classify(path, self.root)
+            if a is not None and a.validated:
+                out.append(a)
+        return out
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def load(self, paths: Iterable[str]) -> dict[str, Result]:
+        """Parse results for ``paths`` (missing files are left out)."""
+        want = [p for p in dict.fromkeys(paths) if p not in self._results and p in self.files]
+        if want:
+            self._load(want)
+        return {p: self._results[p] for p in paths if p in self._results}
+
+    def _load(self, paths: list[str]) -> None:
+        oids = {p: self.files.get(p) for p in paths}
+        raw: dict[str, bytes | Unreadable] = {}
+        unknown = [p for p, o in oids.items() if o is None]
+        if unknown:  # worktree: read to learn the blob id
+            raw.update(self.snapshot.read_many(unknown))
+            for p in unknown:
+                data = raw.get(p)
+                if isinstance(data, bytes):
+                    self._raw[p] = data
+                    oids[p] = git.blob_id(data)
+                    self.files[p] = oids[p]
+        by_ns: dict[str, dict[str, str]] = {}
+        for p, oid in oids.items():
+            if oid is not None and not isinstance(raw.get(p), Unreadable):
+                by_ns.setdefault(_namespace(p), {})[p] = oid
+        for ns, group in by_ns.items():
+            hits = self.cache.get_many(ns, set(group.values()))
+            for p, oid in group.items():
+                if oid in hits:
+                    try:
+                        self._results[p] = frontmatter.result_from_json(hits[oid])
+                    except (KeyError, TypeError, ValueError, IndexError):
+                        pass  # a damaged entry is a miss
+        missing = [p for p in paths if p not in self._results and p not in raw]
+        if missing:
+            raw.update(self.snapshot.read_many(missing))
+        for p in paths:
+            if p in self._results:
+                continue
+            data = raw.get(p)
+            if data is None:
+                continue
+            if isinstance(data, Unreadable):
+                self._results[p] = frontmatter.ParseError(
+                    frontmatter.Problem("VE111", 1, 1, f"file {data.reason}", "replace it with a regular file"))
+                continue
+            self._raw[p] = data
+            result = (frontmatter.parse_yaml_file(data) if p.endswith(".yaml") else frontmatter.parse(data))
+            self.parsed += 1
+            self._results[p] = result
+            oid = oids.get(p)
+            if oid is not None:
+                # Bodies stay out of the cache: per-file rules cache their own findings.
+                self.cache.put(_namespace(p), oid, frontmatter.result_to_json(result, body=False))
+
+    def raw(self, path: str) -> bytes | None:
+        """The bytes of an artifact that was parsed in this run (cache hits are not re-read)."""
+        if path not in self._raw:
+            data = self.snapshot.read(path)
+            if isinstance(data, bytes):
+                self._raw[path] = data
+        return self._raw.get(path)
+
+    def full(self, path: str) -> Result | None:
+        """The parse result with its body, re-reading the file when the cache dropped the body."""
+        r = self.load([path]).get(path)
+        if isinstance(r, frontmatter.Doc) and r.body is None:
+            data = self.raw(path)
+            if data is not None:
+                r = frontmatter.parse_yaml_file(data) if path.endswith(".yaml") else frontmatter.parse(data)
+                self.parsed += 1
+                self._results[path] = r
+        return r
+
+    def oid(self, path: str) -> str | None:
+        """Blob id of a file under the artifact root (hashing the worktree file if needed)."""
+        oid = self.files.get(path)
+        if oid is None and path in self.files:
+            data = self.raw(path)
+            if data is not None:
+                oid = git.blob_id(data)
+                self.files[path] = oid
+        return oid
+
+    def doc(self, kind: str, name: str) -> Result | None:
+        a = self.names(kind).get(name)
+        if a is None:
+            return None
+        return self.load([a.path]).get(a.path)
+
+    def docs(self, kind: str) -> dict[str, Result]:
+        """Every artifact of ``kind`` parsed, in one batch."""
+        paths = {name: a.path for name, a in self.names(kind).items()}
+        loaded = self.load(paths.values())
+        return {name: loaded[p] for name, p in paths.items() if p in loaded}
+
+    def facts(self, kind: str) -> dict[str, Facts]:
+        """status and created_after of every artifact of ``kind``, through a compact cache."""
+        names = self.names(kind)
+        out: dict[str, Facts] = {}
+        need: dict[str, str] = {}
+        for name, a in names.items():
+            if a.path in self._facts:
+                out[name] = self._facts[a.path]
+            elif a.path in self._results:
+                out[name] = self._facts[a.path] = Facts.of(self._results[a.path])
+            else:
+                need[name] = a.path
+        oids = {p: self.files.get(p) for p in need.values()}
+        known = {p: o for p, o in oids.items() if o}
+        hits = self.cache.get_many("facts", set(known.values())) if known else {}
+        rest = []
+        for name, p in need.items():
+            oid = known.get(p)
+            v = hits.get(oid) if oid else None
+            if isinstance(v, list) and len(v) == 2:
+                out[name] = self._facts[p] = Facts(v[0], v[1])
+            else:
+                rest.append(name)
+        if rest:
+            loaded = self.load([need[n] for n in rest])
+            for name in rest:
+                p = need[name]
+                f = Facts.of(loaded.get(p))
+                out[name] = self._facts[p] = f
+                oid = self.files.get(p) or oids.get(p)
+                if oid:
+                    self.cache.put("facts", oid, [f.status, f.created_after])
+        return out
+
+    def friction_ids(self) -> set[str] | None:
+        """Entry ids (``F001``) headed in the friction log; None when there is no log."""
+        if self._friction is None:
+            path = f"{self.root}/{art.FRICTION}"
+            if path not in self.files:
+                return None
+            data = self.snapshot.read(path)
+            text = data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
+            import re
+
+            self._friction = set(re.findall(r"(?m)^#{2,4}\s+(F\d+)\b", text))
+        return self._friction
+
+    def close(self) -> None:
+        self.cache.flush()
+
+
+def _namespace(path: str) -> str:
+    return "yaml" if path.endswith(".yaml") else "md"
