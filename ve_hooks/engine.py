@@ -166,7 +166,7 @@ def resolve_targets(opts: Options, loc: Location, repo: Repo) -> list[art.Artifa
 
 def run(opts: Options) -> Outcome:
     """Validate and return every finding (unfiltered by select/ignore: see :func:`filter_diagnostics`)."""
-    loc = locate(Path(opts.repo) if opts.repo else opts.cwd)
+    loc = locate(Path(opts.repo) if opts.repo else opts.cwd, explicit=bool(opts.repo))
     config = load_config(loc.info.toplevel if loc.info else loc.root)
     snap = snapshot_for(loc, staged=opts.staged, rev=opts.rev)
     cache = Cache.for_git_dir(loc.info.common_dir if loc.info else None)

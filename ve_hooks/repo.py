@@ -49,13 +49,21 @@ class Location:
         return self.info.toplevel or self.info.git_dir
 
 
-def locate(path: Path | str | None) -> Location:
-    """The repository (or plain directory) that ``path`` is in."""
+def locate(path: Path | str | None, *, artifact_root: str = "docs", explicit: bool = False) -> Location:
+    """The repository (or plain directory) that ``path`` is in.
+
+    An ``explicit`` directory (``--repo DIR``) that holds its own artifact root but lies inside
+    another repository is checked as a plain directory: an example project shipped inside a
+    repository, or a vendored docs tree, is its own project.
+    """
     p = Path(path or ".").resolve()
     try:
         info = git.discover(p)
     except git.GitError as e:
         raise UsageError(str(e)) from None
+    if (info is not None and explicit and info.toplevel is not None and info.toplevel.resolve() != p
+            and (p / artifact_root).is_dir()):
+        return Location(p, None)
     if info is None:
         if not p.is_dir():
             raise UsageError(f"{p}: not a directory")

@@ -1,0 +1,1 @@
+"""A tiny double-entry ledger (example project for ve-hooks)."""
