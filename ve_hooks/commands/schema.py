@@ -1,0 +1,71 @@
+"""``ve schema``: hand the bundled JSON Schemas to editors (yaml-language-server, VS Code, ...).
+
+Printing reads the file as shipped, byte for byte: no jsonschema import, no re-serialisation,
+so what an editor gets is exactly what the checker validates with.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ve_hooks import schema as schemas
+
+_ABOUT = {
+    "chunk": "docs/chunks/<name>/GOAL.md frontmatter",
+    "narrative": "docs/narratives/<name>/OVERVIEW.md frontmatter",
+    "investigation": "docs/investigations/<name>/OVERVIEW.md frontmatter",
+    "subsystem": "docs/subsystems/<name>/OVERVIEW.md frontmatter",
+    "external": "docs/<kind>/<name>/external.yaml",
+    "friction": "docs/trunk/FRICTION.md frontmatter",
+}
+
+_GENERATION = click.option(
+    "--generation", type=click.Choice(schemas.GENERATIONS),
+    help=f"Chunk template generation (default {schemas.LATEST_GENERATION}); chunks only.",
+)
+
+
+def _resolve(kind: str, generation: str | None) -> str:
+    try:
+        return str(schemas.schema_file(kind, generation))
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+
+
+@click.group(name="schema")
+def group() -> None:
+    """Export the bundled JSON Schemas for editors.
+
+    \b
+    Examples:
+      ve schema export                     list the kinds
+      ve schema export chunk > chunk.json  the latest chunk schema (v3)
+      ve schema path chunk --generation v1
+    """
+
+
+@group.command("export")
+@click.argument("kind", required=False)
+@_GENERATION
+def export(kind: str | None, generation: str | None) -> int:
+    """Print the JSON Schema of KIND (no KIND: list the kinds)."""
+    if kind is None:
+        if generation is not None:
+            raise click.UsageError("--generation needs KIND (chunk)")
+        for name in schemas.KINDS:
+            extra = f" (--generation {'|'.join(schemas.GENERATIONS)})" if name == "chunk" else ""
+            click.echo(f"{name:<14}{_ABOUT[name]}{extra}")
+        return 0
+    path = _resolve(kind, generation)
+    with open(path, encoding="utf-8") as f:
+        click.echo(f.read(), nl=False)
+    return 0
+
+
+@group.command("path")
+@click.argument("kind")
+@_GENERATION
+def path(kind: str, generation: str | None) -> int:
+    """Print the file path of the JSON Schema of KIND (for editor settings)."""
+    click.echo(_resolve(kind, generation))
+    return 0
