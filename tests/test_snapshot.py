@@ -1,0 +1,159 @@
+"""Snapshots and the repo reader over real git repositories: worktree, index, commit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from repo_factory import GitRepo
+
+from ve_hooks import git
+from ve_hooks.cache import Cache
+from ve_hooks.config import Config
+from ve_hooks.diagnostic import UsageError
+from ve_hooks.frontmatter import Doc, ParseError
+from ve_hooks.repo import Repo, head_snapshot, locate, parent_snapshot, snapshot_for
+from ve_hooks.snapshot import CommitSnapshot, EmptySnapshot, IndexSnapshot, Unreadable, WorktreeSnapshot
+
+
+def _three_states(repo: GitRepo) -> str:
+    repo.chunk("alpha", "ACTIVE")
+    first = repo.commit("alpha")
+    repo.chunk("beta", "ACTIVE", ["alpha"])
+    repo.commit("beta")
+    repo.chunk("gamma", "FUTURE", ["beta"])
+    repo.git("add", "docs/chunks/gamma/GOAL.md")  # staged only
+    repo.chunk("delta", "FUTURE")  # worktree only
+    return first
+
+
+def test_three_sources_see_three_states(repo: GitRepo) -> None:
+    first = _three_states(repo)
+    loc = locate(repo.path)
+    names = {}
+    for label, snap in {
+        "worktree": snapshot_for(loc),
+        "staged": snapshot_for(loc, staged=True),
+        "head": snapshot_for(loc, rev="HEAD"),
+        "first": snapshot_for(loc, rev=first),
+    }.items():
+        names[label] = sorted(Repo(snap, Config(), Cache(None)).names("chunk"))
+    assert names == {
+        "worktree": ["alpha", "beta", "delta", "gamma"],
+        "staged": ["alpha", "beta", "gamma"],
+        "head": ["alpha", "beta"],
+        "first": ["alpha"],
+    }
+
+
+def test_git_snapshots_report_blob_ids_that_match_content(repo: GitRepo) -> None:
+    _three_states(repo)
+    loc = locate(repo.path)
+    snap = snapshot_for(loc, staged=True)
+    listing = snap.list("docs")
+    data = snap.read_many(listing)
+    assert set(data) == set(listing)
+    for path, oid in listing.items():
+        assert git.blob_id(data[path]) == oid  # type: ignore[arg-type]
+
+
+def test_cat_blobs_reads_many_in_one_process(repo: GitRepo) -> None:
+    for i in range(300):
+        repo.write(f"f{i}.txt", f"content {i}\n" * (i % 7))
+    repo.commit("many")
+    entries = git.ls_tree(repo.path, "HEAD")
+    blobs = git.cat_blobs(repo.path, [e.oid for e in entries] + ["0" * 40])
+    assert len(blobs) == len({e.oid for e in entries})
+    assert blobs[entries[0].oid] == (repo.path / entries[0].path).read_bytes()
+
+
+def test_rev_and_parent(repo: GitRepo) -> None:
+    first = _three_states(repo)
+    loc = locate(repo.path)
+    head = snapshot_for(loc, rev="HEAD")
+    assert isinstance(head, CommitSnapshot)
+    parent = parent_snapshot(loc, head)
+    assert isinstance(parent, CommitSnapshot) and parent.sha == first
+    assert isinstance(parent_snapshot(loc, parent), EmptySnapshot)
+    assert isinstance(parent_snapshot(loc, snapshot_for(loc, staged=True)), CommitSnapshot)
+    with pytest.raises(UsageError, match="unknown revision"):
+        snapshot_for(loc, rev="no-such-rev")
+
+
+def test_repository_without_commits(repo: GitRepo) -> None:
+    repo.chunk("alpha", "FUTURE")
+    repo.git("add", ".")
+    loc = locate(repo.path)
+    assert isinstance(head_snapshot(loc), EmptySnapshot)
+    staged = Repo(snapshot_for(loc, staged=True), Config(), Cache(None))
+    assert list(staged.names("chunk")) == ["alpha"]
+
+
+def test_plain_directory_without_git(tmp_path: Path) -> None:
+    d = tmp_path / "plain"
+    (d / "docs/chunks/x").mkdir(parents=True)
+    (d / "docs/chunks/x/GOAL.md").write_text("---\nstatus: ACTIVE\n---\n")
+    loc = locate(d)
+    assert loc.info is None
+    snap = snapshot_for(loc)
+    assert isinstance(snap, WorktreeSnapshot)
+    with pytest.raises(UsageError):
+        snapshot_for(loc, staged=True)
+
+
+def test_bare_repository_reads_head(repo: GitRepo, tmp_path: Path) -> None:
+    repo.chunk("alpha")
+    repo.commit()
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(bare)], check=True)
+    loc = locate(bare)
+    snap = snapshot_for(loc)
+    assert isinstance(snap, CommitSnapshot)
+    assert list(Repo(snap, Config(), Cache(None)).names("chunk")) == ["alpha"]
+
+
+def test_symlink_out_of_the_repository_is_never_followed(repo: GitRepo, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\nstatus: ACTIVE\n---\nsecret\n")
+    target = repo.path / "docs/chunks/link/GOAL.md"
+    target.parent.mkdir(parents=True)
+    os.symlink(secret, target)
+    worktree = WorktreeSnapshot(repo.path)
+    assert isinstance(worktree.read("docs/chunks/link/GOAL.md"), Unreadable)
+    r = Repo(worktree, Config(), Cache(None)).doc("chunk", "link")
+    assert isinstance(r, ParseError) and r.problem.rule == "VE111"
+    repo.commit("link")
+    committed = Repo(snapshot_for(locate(repo.path), rev="HEAD"), Config(), Cache(None))
+    r = committed.doc("chunk", "link")
+    assert isinstance(r, ParseError) and r.problem.rule == "VE111"
+
+
+def test_exists_answers_files_and_directories(repo: GitRepo) -> None:
+    repo.write("src/pkg/mod.py", "x = 1\n")
+    repo.chunk("alpha")
+    repo.commit()
+    for snap in (snapshot_for(locate(repo.path), rev="HEAD"), IndexSnapshot(repo.path, repo.path),
+                 WorktreeSnapshot(repo.path)):
+        assert snap.exists("src/pkg/mod.py")
+        assert snap.exists("src/pkg")
+        assert not snap.exists("src/pkg/other.py")
+
+
+def test_second_run_parses_nothing(repo: GitRepo, tmp_path: Path) -> None:
+    for i in range(20):
+        repo.chunk(f"c{i}", ticket=f"T-{i}")  # distinct bytes, distinct blob ids
+    repo.commit()
+    cache_dir = tmp_path / "cache"
+    for source in ("HEAD", None):
+        loc = locate(repo.path)
+        first = Repo(snapshot_for(loc, rev=source), Config(), Cache(cache_dir))
+        assert len(first.docs("chunk")) == 20
+        first.close()
+        second = Repo(snapshot_for(loc, rev=source), Config(), Cache(cache_dir))
+        docs = second.docs("chunk")
+        assert second.parsed == 0 and second.cache.hits == 20
+        assert all(isinstance(d, Doc) and d.data["status"] == "ACTIVE" for d in docs.values())
+    # The worktree shares entries with commits (same bytes, same blob id): its first pass was warm.
+    assert first.parsed == 0
