@@ -166,6 +166,7 @@ class Repo:
 
     def load(self, paths: Iterable[str]) -> dict[str, Result]:
         """Parse results for ``paths`` (missing files are left out)."""
+        paths = list(paths)
         want = [p for p in dict.fromkeys(paths) if p not in self._results and p in self.files]
         if want:
             self._load(want)
