@@ -1,0 +1,80 @@
+"""``ve-code-backrefs`` hook: backreference comments in staged source files must name real artifacts.
+
+A comment such as ``# Chunk: docs/chunks/<name>`` ties code to its intent; once the chunk is
+renamed or deleted the comment misleads. pre-commit passes the staged text files (and may batch
+them): each file is checked alone against the listing of the staged artifacts, and files that
+do not mention the artifact root are skipped without being decoded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import git
+from ..diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Diagnostic, UsageError
+from . import has_errors, print_diagnostics
+
+
+def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Diagnostic]:
+    """Backreference findings for ``filenames`` (paths relative to ``cwd``)."""
+    from ..cache import Cache
+    from ..config import load
+    from ..repo import Repo, locate, snapshot_for
+
+    base = cwd or Path.cwd()
+    loc = locate(base)
+    top = Path(loc.info.toplevel if loc.info and loc.info.toplevel else loc.root)
+    config = load(top)
+    needle = (config.artifact_root.strip("/") + "/").encode()
+    texts: dict[str, str] = {}
+    for f in filenames:
+        p = Path(f) if Path(f).is_absolute() else base / f
+        try:
+            data = p.read_bytes()
+            rel = p.resolve().relative_to(top.resolve()).as_posix()
+        except (OSError, ValueError):
+            continue
+        if needle in data:
+            texts[rel] = data.decode("utf-8", "replace")
+    if not texts:
+        return []
+    from ..engine import filter_diagnostics
+    from ..rules.coderefs import check_source
+
+    snap = snapshot_for(loc, staged=loc.info is not None)
+    repo = Repo(snap, config, Cache.for_git_dir(loc.info.common_dir if loc.info else None))
+    out: list[Diagnostic] = []
+    try:
+        for rel, text in texts.items():
+            out.extend(check_source(rel, text, repo))
+    finally:
+        repo.close()
+    return filter_diagnostics(out, config, (), ())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="ve-hooks-code-backrefs",
+        description="Check that backreference comments (# Chunk: docs/chunks/<name>) in source files "
+                    "name artifacts that exist in the staged repository.")
+    parser.add_argument("filenames", nargs="*", help="Source files to check.")
+    parser.add_argument("--format", default="text", help="text (default), json, github, sarif or junit.")
+    args = parser.parse_args(argv)
+    try:
+        found = check_files(args.filenames)
+        if found:
+            print_diagnostics(found, len({d.path for d in found}), args.format)
+    except (UsageError, git.GitError) as e:
+        print(f"ve-code-backrefs: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as e:  # a broken tool must not look like a finding, nor hide as a pass
+        print(f"ve-code-backrefs: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_FINDINGS if has_errors(found) else EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,70 @@
+"""``ve-created-after`` hook: the fixer that fills ``created_after`` of new artifacts.
+
+A new chunk (or narrative, investigation, subsystem) is created after the current tips of HEAD.
+The hook writes them into the file byte-preservingly, prints ``Fixing <file>`` and fails, as
+pre-commit fixers do: the user sees the change, stages it, and the second ``git commit`` passes.
+Each call handles only the files it is given, so pre-commit may batch them freely.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import artifacts as art
+from .. import git
+from ..diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
+
+
+def fix(filenames: Sequence[str], *, refresh: bool = False, cwd: Path | None = None) -> list[str]:
+    """Fill created_after of the new artifacts among ``filenames``; return the paths changed."""
+    from ..config import load
+    from ..repo import locate
+
+    loc = locate(cwd or Path.cwd())
+    top = loc.info.toplevel if loc.info else loc.root
+    root = load(top).artifact_root.strip("/")
+    base = cwd or Path.cwd()
+    mains: list[str] = []
+    for f in filenames:
+        p = Path(f) if Path(f).is_absolute() else base / f
+        try:
+            rel = p.resolve().relative_to(Path(top).resolve()).as_posix()
+        except ValueError:
+            continue
+        a = art.classify(rel, root)
+        if a is not None and a.role == "main":
+            mains.append(rel)
+    if not mains:
+        return []
+    from ..commands.created_after import fill
+
+    return [str(p) for p in fill(loc, mains, refresh=refresh)]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="ve-hooks-created-after",
+        description="Fill created_after of new artifacts with the tips of HEAD (a fixer: it edits "
+                    "the files and fails so that you can review and stage the change).")
+    parser.add_argument("filenames", nargs="*", help="Artifact files (GOAL.md / OVERVIEW.md) to fill.")
+    parser.add_argument("--refresh", action="store_true",
+                        help="Also recompute a non-empty created_after of a new artifact (HEAD moved).")
+    args = parser.parse_args(argv)
+    try:
+        changed = fix(args.filenames, refresh=args.refresh)
+    except (UsageError, git.GitError) as e:
+        print(f"ve-created-after: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as e:  # a broken tool must not look like a fix, nor hide as a pass
+        print(f"ve-created-after: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    for path in changed:
+        print(f"Fixing {path}")
+    return EXIT_FINDINGS if changed else EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
