@@ -1,0 +1,192 @@
+"""``ve created-after fill`` and ``ve created-after backfill``.
+
+``fill`` is what the pre-commit hook runs: a new artifact gets the tips of HEAD, written by
+the byte-preserving writer, so the only diff is that one field. ``backfill`` audits (and
+optionally repairs) every artifact against the history, see ``docs/created_after.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from .. import artifacts as art
+from .. import config as config_mod
+from .. import history, writer
+from ..repo import Location, Repo, head_snapshot, locate
+from ..snapshot import WorktreeSnapshot
+from .tips import open_cache, tips_in, user_errors
+
+
+def _selected(path: str, roots: list[str] | None) -> bool:
+    if roots is None:
+        return True
+    return any(r == "" or path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+
+
+def _repo_relative(loc: Location, paths: Iterable[str | Path]) -> list[str]:
+    """PATHS (relative to the current directory, or absolute) as repo-relative POSIX paths."""
+    top = Path(os.path.realpath(loc.root))
+    out = []
+    for p in paths:
+        full = Path(os.path.realpath(Path(p).absolute()))
+        try:
+            rel = full.relative_to(top).as_posix()
+        except ValueError:
+            raise click.UsageError(f"{p}: not inside the repository {loc.root}") from None
+        out.append("" if rel == "." else rel)
+    return out
+
+
+def fill(loc: Location, paths: Iterable[str | Path] = (), refresh: bool = False,
+         notes: list[str] | None = None) -> list[str]:
+    """Write the tips of HEAD into new artifacts' created_after; return the repo paths changed.
+
+    New means absent from HEAD under its name. Only an artifact whose created_after is
+    missing or empty is filled, unless ``refresh``. ``paths`` (files or directories) narrow
+    the candidates; empty means every new artifact of the worktree. A file that does not
+    parse is skipped with a line in ``notes``: reporting it is the validator's job.
+    """
+    paths = list(paths)
+    roots = _repo_relative(loc, paths) if paths else None
+    config = config_mod.load(loc.root)
+    cache = open_cache(loc)
+    changed: list[str] = []
+    try:
+        base = Repo(head_snapshot(loc), config, cache)
+        work = Repo(WorktreeSnapshot(loc.root), config, cache)
+        for kind in art.KINDS:
+            old = base.names(kind)
+            new = {n: a for n, a in work.names(kind).items()
+                   if n not in old and a.role == "main" and _selected(a.path, roots)}
+            if not new:
+                continue
+            facts = work.facts(kind)
+            todo = [n for n in sorted(new) if refresh or not facts[n].created_after]
+            if not todo:
+                continue
+            tips = tips_in(base, kind)
+            for name in todo:
+                a = new[name]
+                target = loc.root / a.path
+                try:
+                    raw = target.read_bytes()
+                except OSError as e:
+                    (notes if notes is not None else []).append(f"{a.path}: cannot read ({e.strerror})")
+                    continue
+                values = [t for t in tips if t != name]
+                out = writer.set_list_field(raw, "created_after", values)
+                if out is None:
+                    (notes if notes is not None else []).append(
+                        f"{a.path}: not filled: the frontmatter does not parse or cannot be edited safely")
+                    continue
+                if out != raw:
+                    try:
+                        writer.atomic_write(target, out, root=loc.root)
+                    except OSError as e:
+                        (notes if notes is not None else []).append(f"{a.path}: not written: {e}")
+                        continue
+                    changed.append(a.path)
+    finally:
+        cache.close()
+    return changed
+
+
+@click.group("created-after")
+def group() -> None:
+    """Fill or audit created_after from the tips and the git history."""
+
+
+_repo_option = click.option("--repo", "repo_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                            help="Repository (default: the current directory).")
+
+
+@group.command("fill")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_repo_option
+@click.option("--refresh", is_flag=True, help="Also rewrite a non-empty created_after of a new artifact.")
+def fill_command(paths: tuple[Path, ...], repo_dir: Path | None, refresh: bool) -> int:
+    """Set created_after of new artifacts to the tips of HEAD.
+
+    Exits 1 when a file was changed (the pre-commit fixer convention), else 0.
+    """
+    notes: list[str] = []
+    with user_errors():
+        loc = locate(repo_dir)
+        changed = fill(loc, paths, refresh=refresh, notes=notes)
+    for n in notes:
+        click.echo(n, err=True)
+    for p in changed:
+        click.echo(f"Fixing {p}")
+    return 1 if changed else 0
+
+
+@group.command("backfill")
+@_repo_option
+@click.option("--kind", "kinds", type=click.Choice(art.KINDS), multiple=True,
+              help="Only this kind (repeatable; default: all).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--write", is_flag=True, help="Write the computed value where created_after is missing.")
+@click.option("--all", "write_all", is_flag=True, help="With --write: also overwrite stale and wrong ones.")
+def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, write: bool,
+                     write_all: bool) -> int:
+    """Compare every artifact's created_after with the tips when it was first committed."""
+    if write_all and not write:
+        raise click.UsageError("--all only makes sense with --write")
+    with user_errors():
+        loc = locate(repo_dir)
+        if loc.info is None:
+            raise click.UsageError(f"{loc.root} is not a git repository: backfill reads its history")
+        config = config_mod.load(loc.root)
+        cache = open_cache(loc)
+        try:
+            if sys.stderr.isatty():
+                commits = history.log(loc, config.artifact_root)
+                with click.progressbar(length=len(commits), label="Replaying history", file=sys.stderr) as bar:
+                    result = history.backfill(loc, config, cache, kinds or art.KINDS, bar.update, commits)
+            else:
+                result = history.backfill(loc, config, cache, kinds or art.KINDS)
+        finally:
+            cache.close()
+    written: list[str] = []
+    if write:
+        for row in result.rows:
+            wanted = row.status == "missing" or (write_all and row.status != "exact")
+            if not wanted:
+                continue
+            if not row.path.endswith(".md"):
+                click.echo(f"{row.path}: external reference, not written", err=True)
+                continue
+            target = loc.root / row.path
+            try:
+                raw = target.read_bytes()
+            except OSError:
+                click.echo(f"{row.path}: not in the worktree, not written", err=True)
+                continue
+            out = writer.set_list_field(raw, "created_after", row.computed)
+            if out is None:
+                click.echo(f"{row.path}: cannot be edited safely, not written", err=True)
+            elif out != raw:
+                writer.atomic_write(target, out, root=loc.root)
+                written.append(row.path)
+    if fmt == "json":
+        data = result.to_json()
+        if write:
+            data["written"] = written
+        click.echo(json.dumps(data, indent=2))
+    else:
+        for row in result.rows:
+            if row.status != "exact":
+                click.echo(f"{row.status:8} {row.kind} {row.name}: current {row.current or '[]'}, "
+                           f"computed {row.computed or '[]'} (added in {row.added_in[:12]})")
+        s = result.summary()
+        click.echo(f"{len(result.rows)} artifacts: {s['exact']} exact, {s['missing']} missing, "
+                   f"{s['stale']} stale, {s['wrong']} wrong; {s['commits']} commits in {s['seconds']}s")
+        for p in written:
+            click.echo(f"Fixing {p}")
+    return 0

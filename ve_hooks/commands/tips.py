@@ -1,0 +1,93 @@
+"""``ve tips``: the artifacts a new artifact of a kind should be created after, at any snapshot.
+
+Reads one listing plus the compact facts cache (``Repo.facts``), so it costs a ``ls-tree`` and,
+cold, one ``cat-file --batch`` -- never a process per artifact.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from .. import config as config_mod
+from .. import git
+from .. import ordering as order
+from ..artifacts import KINDS
+from ..cache import Cache
+from ..diagnostic import UsageError
+from ..repo import Facts, Location, Repo, locate, snapshot_for
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn our usage and git errors into click's, so ``ve`` prints one line and exits 2."""
+    try:
+        yield
+    except UsageError as e:
+        raise click.UsageError(str(e)) from None
+    except git.GitError as e:
+        raise click.ClickException(str(e)) from None
+
+
+def open_cache(loc: Location) -> Cache:
+    return Cache.for_git_dir(loc.info.common_dir if loc.info else None)
+
+
+def kind_facts(repo: Repo, kind: str) -> dict[str, Facts]:
+    """``Repo.facts`` with external references counted as ACTIVE (they point at shipped work)."""
+    facts = repo.facts(kind)
+    names = repo.names(kind)
+    return {n: (Facts("ACTIVE", f.created_after) if names[n].role == "external" else f)
+            for n, f in facts.items()}
+
+
+def tips_in(repo: Repo, kind: str, exclude: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """The sorted tips of ``kind`` in an already opened snapshot."""
+    return order.tips(kind_facts(repo, kind), lambda s: repo.config.tip_eligible(kind, s), kind, exclude)
+
+
+def tips(loc: Location, kind: str = "chunk", *, rev: str | None = None, staged: bool = False) -> list[str]:
+    """The tips of ``kind`` in the worktree, the index (``staged``) or commit ``rev``."""
+    return tips_at(loc, kind, rev=rev, staged=staged)[1]
+
+
+def tips_at(loc: Location, kind: str = "chunk", *, rev: str | None = None, staged: bool = False
+            ) -> tuple[str, list[str]]:
+    """(snapshot label -- full sha, STAGED or WORKTREE -- , tips)."""
+    snap = snapshot_for(loc, staged=staged, rev=rev)
+    cache = open_cache(loc)
+    try:
+        repo = Repo(snap, config_mod.load(loc.root), cache)
+        return snap.label, tips_in(repo, kind)
+    finally:
+        cache.close()
+
+
+@click.command("tips")
+@click.option("--repo", "repo_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Repository (default: the current directory).")
+@click.option("--rev", default=None, help="Read this commit instead of the worktree.")
+@click.option("--staged", is_flag=True, help="Read the index instead of the worktree.")
+@click.option("--kind", type=click.Choice(KINDS), default="chunk", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def command(repo_dir: Path | None, rev: str | None, staged: bool, kind: str, fmt: str) -> int:
+    """Print the tips of KIND: what a new artifact's created_after should list.
+
+    \b
+    Examples:
+      ve tips                      tips in the worktree
+      ve tips --rev HEAD~3 --format json
+    """
+    with user_errors():
+        loc = locate(repo_dir)
+        label, names = tips_at(loc, kind, rev=rev, staged=staged)
+    if fmt == "json":
+        click.echo(json.dumps({"rev": label, "kind": kind, "tips": names}))
+    else:
+        for n in names:
+            click.echo(n)
+    return 0

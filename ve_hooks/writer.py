@@ -1,0 +1,192 @@
+"""Rewrite one frontmatter list field without touching any other byte, and write files atomically.
+
+Artifacts are hand-edited and reviewed in diffs, so a fixer must not reformat YAML: a dump
+and reload would drop comments, reorder keys and change quoting. :func:`set_list_field`
+instead locates the value's exact span with the YAML composer's marks, replaces that span,
+and re-parses the result to prove nothing else changed; when it cannot prove that, it
+refuses (returns None) rather than guess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import frontmatter
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_BOM = b"\xef\xbb\xbf"
+
+
+def format_list(values: list[str], ascii_only: bool = False) -> str:
+    """The template style: ``["a", "b"]``.
+
+    JSON strings are valid YAML double-quoted scalars; characters YAML would read as line
+    breaks or refuses (NEL, LS, PS, BOM, other non-printables) are escaped as ``\\uXXXX``.
+    """
+    def one(v: str) -> str:
+        s = json.dumps(v, ensure_ascii=ascii_only)
+        return s if ascii_only else "".join(_escape(c) for c in s)
+
+    return "[" + ", ".join(one(v) for v in values) + "]"
+
+
+def _escape(c: str) -> str:
+    if c.isprintable() and c not in "\u0085\u2028\u2029\ufeff":
+        return c
+    return f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+
+
+def set_list_field(raw: bytes, key: str, values: list[str]) -> bytes | None:
+    """``raw`` with top-level ``key`` set to ``values`` as an inline list; every other byte kept.
+
+    An absent key is inserted as the last frontmatter line. Returns ``raw`` itself when the
+    field already holds ``values``, and None when the file does not parse, the key is
+    duplicated, or the edit cannot be shown to change that one field only.
+    """
+    doc = frontmatter.parse(raw)
+    if not isinstance(doc, frontmatter.Doc):
+        return None
+    if any(p.rule == "VE105" for p in doc.problems):  # duplicate keys: which one would we edit?
+        return None
+    if key in doc.data and doc.data[key] == values:
+        return raw
+    bom = raw.startswith(_BOM)
+    text = raw[3:].decode("utf-8") if bom else raw.decode("utf-8")
+    lines = [m.group() for m in _LINE.finditer(text) if m.group()]
+    close = doc.fm_end - 1  # index of the closing fence line
+    head = len(lines[0])
+    fm_text = "".join(lines[1:close])
+    tail_start = head + len(fm_text)
+    expected = {**doc.data, key: values}
+    for ascii_only in (False, True):
+        rendered = format_list(values, ascii_only)
+        new_fm = _replace(fm_text, key, rendered, lines[close - 1] if close > 1 else lines[0])
+        if new_fm is None:
+            return None
+        new_text = text[:head] + new_fm + text[tail_start:]
+        out = (_BOM if bom else b"") + new_text.encode("utf-8")
+        check = frontmatter.parse(out)
+        if (isinstance(check, frontmatter.Doc) and check.data == expected and check.body == doc.body
+                and not any(p.rule == "VE105" for p in check.problems)):
+            return out
+    return None
+
+
+def _replace(fm: str, key: str, rendered: str, last_line: str) -> str | None:
+    """The frontmatter text with the value of top-level ``key`` replaced (or the key appended)."""
+    try:
+        root = yaml.compose(fm, Loader=yaml.SafeLoader)  # pure loader: marks index characters
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.MappingNode) or root.flow_style:
+        return None
+    found = next(((k, v) for k, v in root.value
+                  if isinstance(k, yaml.ScalarNode) and k.value == key and not k.tag.endswith(":merge")), None)
+    if found is None:
+        newline = _ending(last_line) or "\n"
+        sep = "" if fm.endswith(("\n", "\r")) or not fm else newline
+        return f"{fm}{sep}{key}: {rendered}{newline}"
+    knode, vnode = found
+    colon = fm.find(":", knode.end_mark.index)
+    if colon == -1:
+        return None
+    start = colon + 1
+    empty = isinstance(vnode, yaml.ScalarNode) and vnode.value == "" and vnode.style is None
+    if empty:
+        end = start  # `key:` with nothing: insert right after the colon, keep any comment
+        rest = fm[start:_line_end(fm, start)]
+        if rest.strip() and not rest.strip().startswith("#"):
+            return None
+    else:
+        end = _content_end(vnode)
+        while end > start and fm[end - 1] in "\r\n":  # block scalars swallow their line breaks
+            end -= 1
+    return fm[:start] + " " + rendered + fm[end:]
+
+
+def _is_block_collection(node: yaml.Node) -> bool:
+    return isinstance(node, (yaml.SequenceNode, yaml.MappingNode)) and not node.flow_style
+
+
+def _content_end(node: yaml.Node) -> int:
+    """Index just past the last character of ``node``'s own text (not the following tokens)."""
+    if _is_block_collection(node) and node.value:
+        last = node.value[-1]
+        return _content_end(last[1] if isinstance(last, tuple) else last)
+    return int(node.end_mark.index)
+
+
+_BREAK = re.compile(r"\r|\n")
+
+
+def _line_end(text: str, i: int) -> int:
+    m = _BREAK.search(text, i)
+    return m.start() if m else len(text)
+
+
+def _ending(line: str) -> str:
+    if line.endswith("\r\n"):
+        return "\r\n"
+    if line.endswith(("\r", "\n")):
+        return line[-1]
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# atomic write
+
+
+class UnsafePath(OSError):
+    """The path leaves the repository through a symbolic link, or is not a regular file."""
+
+
+def atomic_write(path: Path | str, data: bytes, root: Path | str | None = None) -> None:
+    """Replace ``path`` with ``data`` so readers see the old bytes or the new, never a mix.
+
+    A temporary file in the same directory is written, fsynced and ``os.replace``-d over the
+    target (same filesystem, so the rename is atomic), keeping the file's mode. A symbolic
+    link is written through only while it stays inside ``root``; otherwise UnsafePath.
+    """
+    p = Path(path)
+    real = Path(os.path.realpath(p))
+    if root is not None:
+        real_root = os.path.realpath(root)
+        if not (str(real) == real_root or str(real).startswith(real_root + os.sep)):
+            raise UnsafePath(f"{path}: resolves outside the repository ({real}); not written")
+    if real.exists() and not real.is_file():
+        raise UnsafePath(f"{path}: not a regular file; not written")
+    try:
+        mode: Any = real.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fchmod(f.fileno(), mode)
+            os.fsync(f.fileno())
+        os.replace(tmp, real)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:  # make the rename itself durable; not every platform lets us open a directory
+        dfd = os.open(real.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
