@@ -1,0 +1,354 @@
+"""VE701-VE704: code references in artifacts, and backreferences in code, must point at things
+that exist in the snapshot being checked.
+
+* VE701 a referenced file is not in the snapshot (``code_references`` of v1 ``file:`` and v2+
+  ``ref: path#Symbol`` form; ``code_paths`` of ACTIVE chunks as a warning, since they are the
+  files planned at creation and only become stale once the chunk is done).
+* VE702 a v1 line range is malformed, reversed or runs past the end of the file.
+* VE703 a Python symbol path (``Class::method``) is not defined in the file. Symbol tables are
+  cached per blob id (namespace "pysymbols"), so a file is parsed once in its life. Symbols of
+  other languages are not checked: the file's existence is, and :func:`unchecked_refs` lists
+  what was taken on trust. An unparsable Python file gives a warning saying so, never a crash.
+* VE704 ``# Chunk: docs/chunks/<name>`` style comments in source files name existing artifacts
+  (:func:`check_source`, used by the pre-commit hook on staged source files).
+
+Only chunks that describe current code are checked (IMPLEMENTING, ACTIVE, COMPOSITE), and
+subsystems unless DEPRECATED: SUPERSEDED and HISTORICAL chunks are expected to have drifted.
+Everything is skipped when ``check-code-references`` is false (docs-only checkouts).
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import posixpath
+import re
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .. import git, pysymbols
+from ..artifacts import DIR_OF, KIND_OF_DIR
+from ..diagnostic import Diagnostic, Severity
+from ..snapshot import Unreadable
+from . import Context, Target, quote
+from .references import missing_hint, resolve
+
+if TYPE_CHECKING:
+    from ..repo import Repo
+
+JsonPath = tuple[Any, ...]
+CHECKED_STATUSES = {"chunk": {"IMPLEMENTING", "ACTIVE", "COMPOSITE"}}
+UNCHECKED_SUBSYSTEM = {"DEPRECATED"}
+PYTHON = (".py", ".pyi")
+
+
+@dataclass
+class CodeRef:
+    """One reference to code found in a document."""
+
+    where: JsonPath  # the key or item it came from, for positions
+    file: str  # as written (after dropping a ``./``)
+    symbol: str | None = None
+    ranges: list[tuple[JsonPath, Any]] = field(default_factory=list)  # v1 ``lines`` values
+    planned: bool = False  # from code_paths
+
+
+def code_refs(data: dict[str, Any]) -> list[CodeRef]:
+    """The code references of a document's frontmatter, in any generation's shape."""
+    out: list[CodeRef] = []
+    refs = data.get("code_references")
+    if isinstance(refs, list):
+        for i, item in enumerate(refs):
+            if not isinstance(item, dict):
+                continue
+            if isinstance(item.get("ref"), str):
+                path, _, sym = item["ref"].strip().partition("#")
+                out.append(CodeRef(("code_references", i, "ref"), path.strip(), sym.strip() or None))
+            elif isinstance(item.get("file"), str):
+                ranges = []
+                if isinstance(item.get("ranges"), list):
+                    for j, r in enumerate(item["ranges"]):
+                        if isinstance(r, dict) and "lines" in r:
+                            ranges.append((("code_references", i, "ranges", j, "lines"), r["lines"]))
+                out.append(CodeRef(("code_references", i, "file"), item["file"].strip(), None, ranges))
+    paths = data.get("code_paths")
+    if isinstance(paths, list):
+        for i, p in enumerate(paths):
+            if isinstance(p, str) and p.strip():
+                out.append(CodeRef(("code_paths", i), p.strip(), planned=True))
+    return out
+
+
+def _clean_path(p: str) -> str | None:
+    """A repo-relative POSIX path, or None when it leaves the repository."""
+    if not p or p.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", p):
+        return None
+    n = posixpath.normpath(p.replace("\\", "/"))
+    if n == ".." or n.startswith("../"):
+        return None
+    return "" if n == "." else n
+
+
+@dataclass
+class _File:
+    exists: bool
+    lines: int | None = None  # None: not read (or not a regular file)
+    symbols: set[str] | pysymbols.Unparsable | None = None
+    unreadable: str | None = None
+
+
+class _Sources:
+    """What the rules learned about source files of one snapshot, read in batches."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self.files: dict[str, _File] = {}
+
+    def exists(self, path: str) -> bool:
+        f = self.files.get(path)
+        if f is None:
+            f = self.files[path] = _File(self.repo.snapshot.exists(path))
+        return f.exists
+
+    def load(self, paths: Iterable[str]) -> None:
+        """Read line counts and Python symbol tables for existing ``paths`` in one batch."""
+        want = [p for p in dict.fromkeys(paths) if self.exists(p) and self.files[p].lines is None
+                and self.files[p].unreadable is None]
+        if not want:
+            return
+        raw = self.repo.snapshot.read_many(want)
+        py: dict[str, tuple[str, bytes]] = {}
+        for p in want:
+            f = self.files[p]
+            data = raw.get(p)
+            if isinstance(data, Unreadable):
+                f.unreadable = data.reason
+            elif data is None:
+                f.unreadable = "is not a regular file"
+            else:
+                f.lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
+                if p.endswith(PYTHON):
+                    py[p] = (git.blob_id(data), data)
+        if py:
+            cache = self.repo.cache
+            hits = cache.get_many("pysymbols", {oid for oid, _ in py.values()})
+            for p, (oid, data) in py.items():
+                syms = pysymbols.from_json(hits[oid]) if oid in hits else None
+                if syms is None:
+                    syms = pysymbols.symbols(data)
+                    cache.put("pysymbols", oid, pysymbols.to_json(syms))
+                self.files[p].symbols = syms
+
+    def glob(self, pattern: str) -> bool:
+        """Whether any file matches a glob ``code_paths`` entry (listing only its fixed prefix)."""
+        fixed = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+        prefix = fixed.rsplit("/", 1)[0] if "/" in fixed else ""
+        return any(fnmatch.fnmatchcase(p, pattern) for p in self.repo.snapshot.list(prefix))
+
+
+_SOURCES: weakref.WeakKeyDictionary[Repo, _Sources] = weakref.WeakKeyDictionary()
+
+
+def _sources(repo: Repo) -> _Sources:
+    s = _SOURCES.get(repo)
+    if s is None:
+        s = _SOURCES[repo] = _Sources(repo)
+    return s
+
+
+def _checked(target: Target) -> bool:
+    status = target.data.get("status")
+    if target.art.kind == "chunk":
+        return status in CHECKED_STATUSES["chunk"]
+    return target.art.kind == "subsystem" and status not in UNCHECKED_SUBSYSTEM
+
+
+def _missing_hint(src: _Sources, path: str) -> str:
+    top = path.split("/", 1)[0]
+    if "/" in path and not src.exists(top):
+        return (f"there is no {top}/ at all in this snapshot; if this is a docs-only checkout set "
+                "check-code-references = false, else fix the path")
+    return "fix the path (files move: search for the symbol), or drop the reference"
+
+
+_RANGE = re.compile(r"^\s*(\d+)\s*(?:[-\u2013:]\s*(\d+))?\s*$")
+
+
+def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
+    """VE701-VE703 for one chunk or subsystem document."""
+    if (not ctx.config.check_code_references or target.art.role != "main" or target.doc is None
+            or target.art.kind not in ("chunk", "subsystem") or not _checked(target)):
+        return []
+    refs = code_refs(target.data)
+    if target.data.get("status") != "ACTIVE":
+        refs = [r for r in refs if not r.planned]
+    if not refs:
+        return []
+    src = _sources(ctx.repo)
+    out: list[Diagnostic] = []
+    live: list[tuple[CodeRef, str]] = []
+    for r in refs:
+        path = _clean_path(r.file)
+        what = "code_paths entry" if r.planned else "code reference"
+        sev = Severity.WARNING if r.planned else Severity.ERROR
+        info = {"file": r.file, **({"symbol": r.symbol} if r.symbol else {})}
+        if path is None or path == "":
+            out.append(ctx.diag("VE701", target, r.where,
+                                f"{what} {quote(r.file)} does not name a file inside the repository",
+                                "use a path relative to the repository root", sev,
+                                data={**info, "checked": False}))
+            continue
+        if r.planned and any(c in path for c in "*?["):
+            if not src.glob(path):
+                out.append(ctx.diag("VE701", target, r.where,
+                                    f"{what} {quote(r.file)} matches no file in the snapshot",
+                                    "update code_paths to the files the chunk touched", sev, data=info))
+            continue
+        if not src.exists(path):
+            out.append(ctx.diag("VE701", target, r.where, f"{what}: {path} is not in the snapshot",
+                                _missing_hint(src, path), sev,
+                                data={**info, "checked": False} if r.symbol or r.ranges else info))
+            continue
+        if r.ranges or (r.symbol and path.endswith(PYTHON)):
+            live.append((r, path))
+    src.load(p for _, p in live)
+    for r, path in live:
+        f = src.files[path]
+        if f.unreadable and (r.ranges or r.symbol):
+            out.append(ctx.diag("VE701", target, r.where, f"code reference: {path} {f.unreadable}",
+                                "point the reference at a regular file", data={"file": path, "checked": False}))
+            continue
+        for where, value in r.ranges:
+            out.extend(_check_range(ctx, target, where, value, path, f.lines))
+        if r.symbol:
+            out.extend(_check_symbol(ctx, target, r, path, f))
+    return out
+
+
+def _check_range(ctx: Context, target: Target, where: JsonPath, value: Any, path: str,
+                 lines: int | None) -> list[Diagnostic]:
+    m = _RANGE.match(str(value)) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    if m is None:
+        return [ctx.diag("VE702", target, where, f"line range {quote(value)} is not START-END",
+                         "write it as e.g. \"45-120\"")]
+    start, end = int(m.group(1)), int(m.group(2) or m.group(1))
+    if start < 1:
+        return [ctx.diag("VE702", target, where, f"line range {quote(value)} starts before line 1",
+                         "lines are numbered from 1")]
+    if start > end:
+        return [ctx.diag("VE702", target, where, f"line range {quote(value)} is reversed",
+                         f"write it as \"{end}-{start}\"")]
+    if lines is not None and end > lines:
+        return [ctx.diag("VE702", target, where,
+                         f"line range {quote(value)} runs past the end of {path} ({lines} lines)",
+                         "the file changed since the reference was written: update the range, or move "
+                         "to a symbolic ref: path#Symbol", data={"file": path, "lines": lines})]
+    return []
+
+
+def _check_symbol(ctx: Context, target: Target, r: CodeRef, path: str, f: _File) -> list[Diagnostic]:
+    sym = (r.symbol or "").strip()
+    if isinstance(f.symbols, pysymbols.Unparsable):
+        return [ctx.diag("VE703", target, r.where,
+                         f"cannot check symbol {quote(sym)}: {path} does not parse as Python ({f.symbols.reason})",
+                         "fix the syntax error; the reference is taken on trust until then", Severity.WARNING,
+                         data={"file": path, "symbol": sym, "checked": False})]
+    if f.symbols is None:
+        return []
+    normal = sym.replace(".", pysymbols.SEP) if pysymbols.SEP not in sym else sym
+    if sym in f.symbols or normal in f.symbols:
+        return []
+    near = difflib.get_close_matches(normal, sorted(f.symbols), n=1, cutoff=0.6)
+    leaf = normal.rsplit(pysymbols.SEP, 1)[-1]
+    same_leaf = sorted(s for s in f.symbols if s.rsplit(pysymbols.SEP, 1)[-1] == leaf)
+    hint = (f"did you mean {quote(same_leaf[0])}?" if same_leaf else
+            f"did you mean {quote(near[0])}?" if near else f"no such class, function or assignment in {path}")
+    return [ctx.diag("VE703", target, r.where, f"{path} defines no symbol {quote(sym)}", hint,
+                     data={"file": path, "symbol": sym, "checked": True})]
+
+
+def unchecked_refs(target: Target, ctx: Context) -> list[tuple[str, str]]:
+    """(file, symbol) references whose symbol is taken on trust: existing non-Python files (and
+    Python files that do not parse). For reports that want to say what was not verified."""
+    if target.doc is None or not ctx.config.check_code_references:
+        return []
+    src = _sources(ctx.repo)
+    out = []
+    for r in code_refs(target.data):
+        path = _clean_path(r.file)
+        if r.planned or not r.symbol or not path or not src.exists(path):
+            continue
+        if not path.endswith(PYTHON):
+            out.append((path, r.symbol))
+            continue
+        src.load([path])
+        if not isinstance(src.files[path].symbols, set):
+            out.append((path, r.symbol))
+    return out
+
+
+# -- VE704: backreferences in source files -----------------------------------------------------
+
+_BACKREF = re.compile(
+    r"^(?P<lead>[ \t]*(?:#+|//+|--|;+|/\*+|\*|<!--|%)[ \t]*)"
+    r"(?P<label>Chunk|Subsystem|Narrative|Investigation):[ \t]*(?P<ref>[^\s,;)]+)")
+_LABEL_KIND = {"Chunk": "chunk", "Subsystem": "subsystem", "Narrative": "narrative",
+               "Investigation": "investigation"}
+_MD_FENCE = re.compile(r"^[ \t]*(```|~~~)")
+
+
+def check_source(path: str, text: str, repo: Repo, base: Repo | None = None) -> list[Diagnostic]:
+    """VE704 for one source file: every backreference comment names an existing artifact.
+
+    Positions are the line and column of the reference (``docs/chunks/<name>``). In markdown,
+    fenced code blocks are skipped: they hold examples, not backreferences. ``base`` (HEAD for a
+    pre-commit hook) lets the hint recognise an artifact renamed in the same change.
+    """
+    out: list[Diagnostic] = []
+    markdown = path.endswith((".md", ".markdown"))
+    fenced = False
+    root = repo.root.strip("/") + "/"
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if markdown and _MD_FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        m = _BACKREF.match(line)
+        if m is None:
+            continue
+        ref = m.group("ref")
+        for end in ("-->", "*/"):
+            ref = ref.removesuffix(end)
+        ref = ref.rstrip(".:'\"`")
+        label_kind = _LABEL_KIND[m.group("label")]
+        rel = ref[len(root):] if ref.startswith(root) else ref
+        head = rel.split("/", 1)[0]
+        kind = KIND_OF_DIR.get(head, label_kind)
+        res = resolve(repo, base, kind, rel if head in KIND_OF_DIR else ref)
+        col = m.start("ref") + 1
+        if res.found:
+            if kind != label_kind:
+                out.append(_source_diag(repo, path, lineno, col,
+                                        f"{m.group('label')}: backreference points at a {kind}: {ref}",
+                                        f"write '{kind.capitalize()}: {ref}'"))
+            continue
+        where = f"{root}{DIR_OF[kind]}/{res.name}"
+        if res.other_kind:
+            message = f"backreference {ref}: {res.name!r} is a {res.other_kind}, not a {kind}"
+            hint = f"write '{res.other_kind.capitalize()}: {root}{DIR_OF[res.other_kind]}/{res.name}'"
+        else:
+            message = f"backreference names {where}, which does not exist"
+            hint = missing_hint(res, kind, repo.root)
+        out.append(_source_diag(repo, path, lineno, col, message, hint,
+                                {"kind": kind, "name": res.name,
+                                 **({"renamed_to": res.renamed_to} if res.renamed_to else {})}))
+    return out
+
+
+def _source_diag(repo: Repo, path: str, line: int, col: int, message: str, hint: str,
+                 data: dict[str, Any] | None = None) -> Diagnostic:
+    severity = repo.config.severity.get("VE704", Severity.ERROR)
+    return Diagnostic("VE704", severity, path, line, col, message, hint, None, False, data or {})

@@ -1,0 +1,104 @@
+"""VE501: a status may only move along its kind's lifecycle.
+
+The status in the snapshot being checked is compared with the same artifact's status in the
+base snapshot (HEAD, or the first parent of a commit). Real histories often move several steps
+in one commit (FUTURE -> ACTIVE when a chunk is created and finished together), so by default
+any move that the state machine can reach is accepted and only impossible moves are flagged:
+leaving a terminal state or going backwards. ``strict-transitions`` allows single steps only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..diagnostic import Diagnostic
+from . import Context, Target
+
+# kind -> status -> the statuses it may move to in one step. The single source of truth.
+TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "chunk": {
+        "FUTURE": ("IMPLEMENTING", "HISTORICAL"),
+        "IMPLEMENTING": ("ACTIVE", "COMPOSITE", "HISTORICAL"),
+        "ACTIVE": ("SUPERSEDED", "COMPOSITE", "HISTORICAL"),
+        "COMPOSITE": ("ACTIVE", "HISTORICAL"),
+        "SUPERSEDED": ("HISTORICAL",),
+        "HISTORICAL": (),
+    },
+    "narrative": {
+        "DRAFTING": ("ACTIVE",),
+        "ACTIVE": ("COMPLETED",),
+        "COMPLETED": (),
+    },
+    "investigation": {
+        "ONGOING": ("SOLVED", "NOTED", "DEFERRED"),
+        "DEFERRED": ("ONGOING",),
+        "SOLVED": (),
+        "NOTED": (),
+    },
+    "subsystem": {
+        "DISCOVERING": ("DOCUMENTED", "DEPRECATED"),
+        "DOCUMENTED": ("REFACTORING", "DEPRECATED"),
+        "REFACTORING": ("STABLE", "DOCUMENTED", "DEPRECATED"),
+        "STABLE": ("DEPRECATED", "REFACTORING"),
+        "DEPRECATED": (),
+    },
+}
+
+
+def reachable(kind: str, old: str) -> set[str]:
+    """Every status reachable from ``old`` in one or more steps."""
+    table = TRANSITIONS[kind]
+    seen: set[str] = set()
+    todo = list(table.get(old, ()))
+    while todo:
+        s = todo.pop()
+        if s not in seen:
+            seen.add(s)
+            todo.extend(table.get(s, ()))
+    return seen
+
+
+def allowed(kind: str, old: str, new: str, *, strict: bool) -> bool:
+    """Whether ``old -> new`` is a legal status change (an unchanged status always is)."""
+    if old == new:
+        return True
+    return new in TRANSITIONS[kind].get(old, ()) if strict else new in reachable(kind, old)
+
+
+def _names(statuses: Iterable[str]) -> str:
+    s = list(statuses)
+    return ", ".join(s[:-1]) + f" or {s[-1]}" if len(s) > 1 else (s[0] if s else "")
+
+
+def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
+    """VE501 for one main document that existed, under the same name, in the base snapshot."""
+    kind = target.art.kind
+    if target.art.role != "main" or target.doc is None or kind not in TRANSITIONS or ctx.base is None:
+        return []
+    new = target.data.get("status")
+    table = TRANSITIONS[kind]
+    if not isinstance(new, str) or new not in table:
+        return []  # unknown statuses are the schema rule's business
+    before = ctx.base.names(kind).get(target.art.name)
+    if before is None or before.role != "main":
+        return []  # new here (or was only an external pointer): no transition
+    old = ctx.base.facts(kind).get(target.art.name)
+    old_status = old.status if old else None
+    if not isinstance(old_status, str) or old_status not in table or old_status == new:
+        return []
+    strict = ctx.config.strict_transitions
+    if allowed(kind, old_status, new, strict=strict):
+        return []
+    nxt = table[old_status]
+    if not nxt:
+        message = f"status changed from {old_status} to {new}, but {old_status} is a terminal {kind} status"
+        hint = f"a {kind} never leaves {old_status}; create a new {kind} for new work"
+    elif strict and new in reachable(kind, old_status):
+        message = (f"status changed from {old_status} to {new} in one step; strict-transitions allows only "
+                   f"{_names(nxt)} next")
+        hint = f"move through {_names(nxt)} first, or set strict-transitions = false"
+    else:
+        message = f"status changed from {old_status} to {new}, which the {kind} lifecycle does not allow"
+        hint = f"from {old_status} a {kind} may move to {_names(nxt)}"
+    return [ctx.diag("VE501", target, ("status",), message, hint,
+                     data={"from": old_status, "to": new, "allowed": list(nxt)})]

@@ -1,0 +1,289 @@
+"""VE401-VE405: references between artifacts must name artifacts that exist, of the right kind,
+and the links that vibe-engineer keeps in both directions must be present on both sides.
+
+Existence comes from the snapshot's listing alone (``Repo.names``), so checking a reference
+never parses the referenced document; only the backlink rules (VE404/VE405) load the one
+narrative or subsystem a chunk points at. ``external.yaml`` directories count as existing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..artifacts import DIR_OF, KINDS, MAIN_FILE, bare_name, normalize_ref
+from ..diagnostic import Diagnostic, Severity
+from ..frontmatter import Doc
+from . import Context, Target, quote
+
+if TYPE_CHECKING:
+    from ..repo import Repo
+
+JsonPath = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a reference resolves to. ``found`` False means VE401/VE402 material."""
+
+    name: str  # the reference normalised to a directory name
+    found: bool
+    other_kind: str | None = None  # the name exists, but as this other kind (VE402)
+    renamed_to: str | None = None  # an existing artifact it probably means now
+    deleted: bool = False  # it existed in the base snapshot: this change deletes it
+    close: str | None = None  # a spelling suggestion
+
+
+# Per-Repo memo of bare_name -> names, built once per kind: a Repo is one snapshot, immutable.
+_BARE: weakref.WeakKeyDictionary[Repo, dict[str, dict[str, list[str]]]] = weakref.WeakKeyDictionary()
+
+
+def _bare_index(repo: Repo, kind: str) -> dict[str, list[str]]:
+    per_kind = _BARE.setdefault(repo, {})
+    if kind not in per_kind:
+        idx: dict[str, list[str]] = {}
+        for n in repo.names(kind):
+            idx.setdefault(bare_name(n), []).append(n)
+        per_kind[kind] = idx
+    return per_kind[kind]
+
+
+def _key_oids(repo: Repo, kind: str, name: str) -> set[str]:
+    """Blob ids of an artifact's main document and PLAN.md: enough to recognise a moved directory."""
+    d = f"{repo.root}/{DIR_OF[kind]}/{name}/"
+    out = set()
+    for p in (d + MAIN_FILE[kind], d + "PLAN.md"):
+        if p in repo.files:
+            oid = repo.oid(p)
+            if oid:
+                out.add(oid)
+    return out
+
+
+def _git_rename(repo: Repo, base: Repo | None, kind: str, name: str) -> str | None:
+    """The new name of an artifact this change moved: the one new directory whose main document
+    or plan has the old content byte for byte (a rename with an edited status keeps its plan)."""
+    if base is None or name not in base.names(kind):
+        return None
+    new = [n for n in repo.names(kind) if n not in base.names(kind)]
+    old = _key_oids(base, kind, name) if new else set()
+    hits = [n for n in sorted(new) if old & _key_oids(repo, kind, n)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def resolve(repo: Repo, base: Repo | None, kind: str, value: str) -> Resolution:
+    """Resolve a reference ``value`` (bare, legacy numbered or ``docs/<dir>/<name>``) of ``kind``."""
+    name = normalize_ref(value, kind)
+    names = repo.names(kind)
+    if name in names:
+        return Resolution(name, True)
+    renamed = None
+    matches = [n for n in _bare_index(repo, kind).get(bare_name(name), []) if n != name]
+    if len(matches) == 1:
+        renamed = matches[0]
+    if renamed is None:
+        renamed = _git_rename(repo, base, kind, name)
+    deleted = base is not None and name in base.names(kind)
+    other = None
+    if renamed is None:
+        for k in KINDS:
+            if k != kind and normalize_ref(value, k) in repo.names(k):
+                other = k
+                break
+    close = None
+    if renamed is None and other is None:
+        hits = difflib.get_close_matches(name, list(names), n=1, cutoff=0.8)
+        close = hits[0] if hits else None
+    return Resolution(name, False, other, renamed, deleted, close)
+
+
+def missing_hint(res: Resolution, kind: str, root: str = "docs") -> str:
+    """What to do about an unresolved reference, shared with the code backreference rule."""
+    where = f"{root}/{DIR_OF[kind]}/{res.name}"
+    if res.renamed_to:
+        return f"renamed to {quote(res.renamed_to)}? update the reference"
+    if res.deleted:
+        return f"this change deletes {where}: restore it or drop the reference"
+    if res.close:
+        return f"did you mean {quote(res.close)}?"
+    return f"there is no {where}/ (with {MAIN_FILE[kind]} or external.yaml) in this snapshot; fix the name"
+
+
+# -- which fields reference what ---------------------------------------------------------------
+
+
+def _refs(kind: str, data: dict[str, Any]) -> Iterator[tuple[JsonPath, str, str]]:
+    """(json path, referenced kind, value) for every artifact reference in a document."""
+
+    def single(key: str, target_kind: str) -> Iterator[tuple[JsonPath, str, str]]:
+        v = data.get(key)
+        if isinstance(v, str) and v.strip():
+            yield (key,), target_kind, v
+
+    def strings(key: str, target_kind: str) -> Iterator[tuple[JsonPath, str, str]]:
+        v = data.get(key)
+        if isinstance(v, list):
+            for i, item in enumerate(v):
+                if isinstance(item, str) and item.strip():
+                    yield (key, i), target_kind, item
+
+    def items(key: str, fields: Iterable[str], target_kind: str) -> Iterator[tuple[JsonPath, str, str]]:
+        v = data.get(key)
+        if isinstance(v, list):
+            for i, item in enumerate(v):
+                if isinstance(item, dict):
+                    for f in fields:
+                        val = item.get(f)
+                        if isinstance(val, str) and val.strip():
+                            yield (key, i, f), target_kind, val
+                            break
+
+    yield from strings("created_after", kind)
+    if kind == "chunk":
+        yield from single("parent_chunk", "chunk")
+        yield from single("narrative", "narrative")
+        yield from single("investigation", "investigation")
+        yield from items("subsystems", ("subsystem_id",), "subsystem")
+        yield from strings("depends_on", "chunk")
+    else:
+        if kind == "narrative":
+            yield from single("investigation", "investigation")
+        yield from items("proposed_chunks", ("chunk_directory",), "chunk")
+        yield from items("chunks", ("chunk_directory", "chunk_id"), "chunk")
+
+
+def _label(where: JsonPath) -> str:
+    out = str(where[0])
+    for p in where[1:]:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+# -- the rule ----------------------------------------------------------------------------------
+
+
+def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
+    """VE401-VE405 for one main document."""
+    if target.art.role != "main" or target.doc is None or target.art.kind not in KINDS:
+        return []
+    kind, data = target.art.kind, target.data
+    out: list[Diagnostic] = []
+    for where, ref_kind, value in _refs(kind, data):
+        res = resolve(ctx.repo, ctx.base, ref_kind, value)
+        if res.found:
+            continue
+        if res.other_kind:
+            out.append(ctx.diag(
+                "VE402", target, where,
+                f"{_label(where)} names {quote(value)}, which is a {res.other_kind}, not a {ref_kind}",
+                f"point {_label(where)} at a {ref_kind} (docs/{DIR_OF[ref_kind]}/)"))
+            continue
+        what = f"{_label(where)} names {ref_kind} {quote(value)}, which "
+        what += "this change deletes" if res.deleted and not res.renamed_to else "does not exist"
+        out.append(ctx.diag("VE401", target, where, what, missing_hint(res, ref_kind, ctx.repo.root),
+                            fixable=res.renamed_to is not None,
+                            data={"kind": ref_kind, "name": res.name,
+                                  **({"renamed_to": res.renamed_to} if res.renamed_to else {})}))
+    out.extend(_friction(target, ctx))
+    if kind == "chunk":
+        out.extend(_narrative_backlink(target, ctx))
+        out.extend(_subsystem_backlinks(target, ctx))
+    return out
+
+
+def _friction(target: Target, ctx: Context) -> Iterator[Diagnostic]:
+    entries = target.data.get("friction_entries")
+    if not isinstance(entries, list):
+        return
+    ids: set[str] | None = None
+    loaded = False
+    for i, item in enumerate(entries):
+        if not isinstance(item, dict) or not isinstance(item.get("entry_id"), str):
+            continue
+        if not loaded:
+            ids, loaded = ctx.repo.friction_ids(), True
+        entry = item["entry_id"].strip()
+        where = ("friction_entries", i, "entry_id")
+        log = f"{ctx.repo.root}/trunk/FRICTION.md"
+        if ids is None:
+            yield ctx.diag("VE403", target, where,
+                           f"friction entry {quote(entry)} cannot exist: there is no {log} in this snapshot",
+                           f"add {log} with a '### {entry}: ...' entry, or drop the reference")
+        elif entry not in ids:
+            near = difflib.get_close_matches(entry, sorted(ids), n=1, cutoff=0.6)
+            yield ctx.diag("VE403", target, where, f"friction entry {quote(entry)} is not a heading in {log}",
+                           f"did you mean {quote(near[0])}?" if near else
+                           f"add a '### {entry}: ...' entry to {log}, or fix the id")
+
+
+def _listed(doc: Doc, key: str, fields: tuple[str, ...]) -> set[str]:
+    out: set[str] = set()
+    v = doc.data.get(key)
+    if isinstance(v, list):
+        for item in v:
+            if isinstance(item, dict):
+                for f in fields:
+                    if isinstance(item.get(f), str):
+                        name = normalize_ref(item[f], "chunk")
+                        out.update((name, bare_name(name)))
+    return out
+
+
+def _narrative_backlink(target: Target, ctx: Context) -> Iterator[Diagnostic]:
+    """VE404: vibe-engineer adds a chunk to its narrative's list when the chunk is created.
+
+    A warning, not an error: the corpus keeps 119 of 131 such links, and the misses are mostly
+    chunks of a narrative still DRAFTING whose list was not filled in yet.
+    """
+    value = target.data.get("narrative")
+    if not isinstance(value, str) or not value.strip():
+        return
+    name = normalize_ref(value, "narrative")
+    a = ctx.repo.names("narrative").get(name)
+    if a is None or a.role != "main":
+        return  # missing: VE401; external: its list lives in another repository
+    doc = ctx.repo.load([a.path]).get(a.path)
+    if not isinstance(doc, Doc):
+        return
+    listed = _listed(doc, "proposed_chunks", ("chunk_directory",)) | _listed(doc, "chunks",
+                                                                           ("chunk_directory", "chunk_id"))
+    me = target.art.name
+    if me in listed or bare_name(me) in listed:
+        return
+    yield ctx.diag("VE404", target, ("narrative",),
+                   f"narrative {quote(name)} does not list this chunk in its proposed_chunks",
+                   f"set chunk_directory: {me} on its proposed_chunks entry in {a.path}",
+                   Severity.WARNING)
+
+
+def _subsystem_backlinks(target: Target, ctx: Context) -> Iterator[Diagnostic]:
+    """VE405: a completed chunk implementing a subsystem belongs in the subsystem's ``chunks``."""
+    if target.data.get("status") != "ACTIVE":
+        return
+    subs = target.data.get("subsystems")
+    if not isinstance(subs, list):
+        return
+    me = target.art.name
+    for i, item in enumerate(subs):
+        if not isinstance(item, dict) or item.get("relationship") != "implements":
+            continue
+        sid = item.get("subsystem_id")
+        if not isinstance(sid, str) or not sid.strip():
+            continue
+        name = normalize_ref(sid, "subsystem")
+        a = ctx.repo.names("subsystem").get(name)
+        if a is None or a.role != "main":
+            continue
+        doc = ctx.repo.load([a.path]).get(a.path)
+        if not isinstance(doc, Doc):
+            continue
+        listed = _listed(doc, "chunks", ("chunk_id", "chunk_directory"))
+        if me in listed or bare_name(me) in listed:
+            continue
+        yield ctx.diag("VE405", target, ("subsystems", i),
+                       f"this ACTIVE chunk implements subsystem {quote(name)}, which does not list it in chunks",
+                       f"add '- chunk_id: {me}' with relationship: implements to chunks in {a.path}",
+                       Severity.WARNING)
