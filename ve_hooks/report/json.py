@@ -1,0 +1,51 @@
+"""Machine output: ``{"version": 1, "diagnostics": [...], "summary": {...}}``.
+
+Always a valid JSON document whatever the documents contained: ASCII-only (no raw control
+or bidi characters reach a consumer), lone surrogates replaced, non-JSON values in
+``Diagnostic.data`` stringified instead of crashing the run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, TextIO
+
+from ve_hooks.diagnostic import Diagnostic, Summary
+
+from .base import Reporter, ordered, unicode_safe
+
+SCHEMA_VERSION = 1
+
+
+def jsonable(value: Any) -> Any:
+    """A copy of ``value`` that ``json.dumps(allow_nan=False)`` accepts."""
+    if isinstance(value, str):
+        return unicode_safe(value)
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {unicode_safe(str(k)): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        return [jsonable(v) for v in items]
+    return unicode_safe(str(value))
+
+
+def document(diagnostics: list[Diagnostic], summary: Summary) -> dict[str, Any]:
+    """The JSON document as a Python object (for callers that embed it)."""
+    return {
+        "version": SCHEMA_VERSION,
+        "diagnostics": [jsonable(d.to_json()) for d in ordered(diagnostics)],
+        "summary": jsonable(summary.to_json()),
+    }
+
+
+class JsonReporter(Reporter):
+    name = "json"
+
+    def report(self, diagnostics: list[Diagnostic], summary: Summary, stream: TextIO) -> None:
+        stream.write(json.dumps(document(diagnostics, summary), indent=2, ensure_ascii=True,
+                                allow_nan=False) + "\n")

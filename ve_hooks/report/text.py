@@ -1,0 +1,64 @@
+"""Human output in ruff's shape: ``path:line:col: CODE [*] message`` plus an indented hint.
+
+Everything quoted from a document goes through :func:`ve_hooks.sanitize.one_line` first, so
+a hostile value cannot move the cursor, recolour or retitle the reader's terminal.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from ve_hooks.diagnostic import Diagnostic, Severity, Summary
+from ve_hooks.rules import catalog
+from ve_hooks.sanitize import one_line
+
+from .base import Reporter, ordered, use_color
+
+_LIMIT = 500
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+_CODE = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.INFO: "\x1b[1;36m"}
+_DIM = "\x1b[2m"
+_CYAN = "\x1b[36m"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(diagnostics: list[Diagnostic], summary: Summary) -> str:
+    """``Found 2 errors and 1 warning in 3 files. [*] 1 fixable with `ve created-after fill`.``"""
+    files = _plural(summary.files, "file")
+    if not diagnostics:
+        return f"All checks passed ({files})."
+    counts = [c for c in (_plural(summary.errors, "error") if summary.errors else "",
+                          _plural(summary.warnings, "warning") if summary.warnings else "",
+                          _plural(summary.infos, "note") if summary.infos else "") if c]
+    found = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " and " + counts[-1]
+    line = f"Found {found} in {files}."
+    fixable = [d for d in diagnostics if d.fixable]
+    if fixable:
+        commands = sorted({info.fix_command for d in fixable
+                           if (info := catalog.get(d.rule)) is not None and info.fix_command})
+        how = f"with `{commands[0]}`" if len(commands) == 1 else "(see `ve rule CODE`)"
+        line += f" [*] {len(fixable)} fixable {how}."
+    return line
+
+
+class TextReporter(Reporter):
+    name = "text"
+
+    def report(self, diagnostics: list[Diagnostic], summary: Summary, stream: TextIO) -> None:
+        color = use_color(stream, self.color)
+
+        def paint(style: str, text: str) -> str:
+            return f"{style}{text}{_RESET}" if color else text
+
+        for d in ordered(diagnostics):
+            where = f"{one_line(d.path, _LIMIT)}:{d.line}:{d.column}:"
+            code = paint(_CODE.get(d.severity, _BOLD), one_line(d.rule, 20))
+            fix = " [*]" if d.fixable else ""
+            stream.write(f"{paint(_BOLD, where)} {code}{fix} {one_line(d.message, _LIMIT)}\n")
+            if d.hint:
+                stream.write(f"  {paint(_CYAN, 'hint:')} {one_line(d.hint, _LIMIT)}\n")
+        stream.write(paint(_DIM if not diagnostics else _BOLD, summary_line(diagnostics, summary)) + "\n")
