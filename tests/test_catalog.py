@@ -1,0 +1,152 @@
+"""The rule catalog: complete, well-formed, its docs committed, and ruff's select/ignore semantics."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ve_hooks.diagnostic import Severity, UsageError
+from ve_hooks.rules import catalog
+from ve_hooks.rules.catalog import RULES, select
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
+
+EXPECTED_CODES = {
+    *(f"VE1{n:02d}" for n in range(1, 12)),
+    *(f"VE2{n:02d}" for n in range(1, 8)),
+    "VE301", "VE302", "VE303",
+    *(f"VE4{n:02d}" for n in range(1, 6)),
+    "VE501", "VE502", "VE503",
+    *(f"VE6{n:02d}" for n in range(1, 7)),
+    *(f"VE7{n:02d}" for n in range(1, 5)),
+}
+
+
+def test_catalog_has_exactly_the_planned_codes() -> None:
+    assert set(RULES) == EXPECTED_CODES
+
+
+@pytest.mark.parametrize("code", sorted(EXPECTED_CODES))
+def test_rule_is_well_formed(code: str) -> None:
+    r = RULES[code]
+    assert r.code == code
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", r.name), r.name
+    assert catalog.FAMILIES[code[2]] == r.family
+    assert isinstance(r.default_severity, Severity)
+    assert "\n" not in r.summary and not r.summary.endswith(".")
+    for text in (r.what_it_does, r.why_bad, r.example, r.use_instead):
+        assert text.strip()
+    assert "```" in r.example
+    assert r.fixable == bool(r.fix_command)
+
+
+def test_names_are_unique() -> None:
+    assert len({r.name for r in RULES.values()}) == len(RULES)
+
+
+def test_warnings_and_fixes_as_designed() -> None:
+    warnings = {c for c, r in RULES.items() if r.default_severity is Severity.WARNING}
+    assert warnings == {"VE110", "VE205", "VE303", "VE405", "VE605", "VE606"}
+    assert RULES["VE503"].default_severity is Severity.INFO
+    assert [c for c, r in RULES.items() if r.fixable] == ["VE606"]
+    assert RULES["VE606"].fix_command == "ve created-after fill"
+
+
+def test_get_by_code_or_name() -> None:
+    assert catalog.get("VE401") is RULES["VE401"]
+    assert catalog.get("ve401") is RULES["VE401"]
+    assert catalog.get("missing-reference") is RULES["VE401"]
+    assert catalog.get("VE999") is None
+
+
+def test_families_group_in_code_order() -> None:
+    fams = catalog.families()
+    assert list(fams) == list(catalog.FAMILIES.values())
+    assert [r.code for r in fams["ordering"]] == [f"VE60{n}" for n in range(1, 7)]
+    assert sum(len(v) for v in fams.values()) == len(RULES)
+
+
+def test_doc_urls() -> None:
+    assert catalog.doc_url("VE201") == "docs/rules/VE201.md"
+    assert catalog.help_uri("VE201") == catalog.DOCS_BASE + "VE201.md"
+    assert catalog.DOCS_BASE.startswith("https://") and catalog.DOCS_BASE.endswith("/")
+
+
+def test_render_markdown_has_the_four_sections_in_order() -> None:
+    page = catalog.render_markdown(RULES["VE606"])
+    assert page.startswith("# VE606 created-after-empty\n")
+    heads = [line for line in page.splitlines() if line.startswith("## ")]
+    assert heads == ["## What it does", "## Why is this bad?", "## Example", "## Use instead"]
+    assert "ve created-after fill" in page
+
+
+# ----------------------------------------------------------------------------- committed docs
+
+
+def test_committed_docs_match_the_catalog() -> None:
+    expected = catalog.expected_docs()
+    on_disk = {p.name: p.read_text(encoding="utf-8") for p in DOCS.glob("*.md")}
+    assert set(on_disk) == set(expected), "run: python -m ve_hooks.rules.catalog --write-docs docs/rules"
+    for name, content in expected.items():
+        assert on_disk[name] == content, f"{name} is stale: python -m ve_hooks.rules.catalog --write-docs docs/rules"
+
+
+def test_index_links_every_rule() -> None:
+    index = catalog.render_index()
+    for code in RULES:
+        assert f"[{code}]({code}.md)" in index
+
+
+def test_write_docs_and_check(tmp_path: Path) -> None:
+    (tmp_path / "VE999.md").write_text("stale")
+    changed = catalog.write_docs(tmp_path)
+    assert tmp_path / "VE999.md" in changed and not (tmp_path / "VE999.md").exists()
+    assert catalog.write_docs(tmp_path) == []
+    assert catalog.main(["--check", str(tmp_path)]) == 0
+    (tmp_path / "VE201.md").write_text("edited by hand\n")
+    assert catalog.main(["--check", str(tmp_path)]) == 1
+
+
+# ----------------------------------------------------------------------------- select / ignore
+
+
+@pytest.mark.parametrize(
+    ("sel", "ign", "on", "off"),
+    [
+        (None, None, ["VE101", "VE606", "VE704"], []),
+        (["VE2"], None, ["VE201", "VE207"], ["VE101", "VE401"]),
+        (["VE"], ["VE2"], ["VE101"], ["VE201", "VE205"]),
+        (["VE201"], ["VE2"], ["VE201"], ["VE202", "VE101"]),  # more specific select wins
+        (None, ["VE2"], ["VE101"], ["VE201"]),
+        (["VE2"], ["VE205"], ["VE201"], ["VE205"]),  # more specific ignore wins
+        (["VE4"], ["VE4"], [], ["VE401"]),  # equal specificity: ignore wins
+        (["ALL"], ["VE60"], ["VE701"], ["VE601", "VE606"]),
+        (["ve2,VE4"], None, ["VE201", "VE401"], ["VE301"]),  # comma lists, case-insensitive
+        ("VE1", "VE110", ["VE101"], ["VE110", "VE201"]),  # a bare string is one selector
+    ],
+)
+def test_select_ignore_semantics(sel: list[str] | None, ign: list[str] | None, on: list[str],
+                                 off: list[str]) -> None:
+    enabled = select(sel, ign)
+    assert [c for c in on if not enabled(c)] == []
+    assert [c for c in off if enabled(c)] == []
+
+
+def test_empty_select_means_all() -> None:
+    assert select([], [])("VE301")
+
+
+@pytest.mark.parametrize(
+    ("selector", "suggestion"),
+    [("VE9", None), ("VE2O1", "VE201"), ("missing-reference", "VE401"), ("E501", None), ("VE2010", "VE201")],
+)
+def test_unknown_selector_is_a_usage_error(selector: str, suggestion: str | None) -> None:
+    with pytest.raises(UsageError) as exc:
+        select([selector])
+    assert repr(selector) in str(exc.value)
+    if suggestion:
+        assert f"did you mean {suggestion}" in str(exc.value)
+    with pytest.raises(UsageError):
+        select(None, [selector])
