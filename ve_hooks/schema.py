@@ -122,6 +122,8 @@ def check(kind: str, doc: Doc, path: str) -> list[Diagnostic]:
         for leaf in _leaves(error):
             c.add_error(leaf)
     c.unknown_keys(c.schema, doc.data, ())
+    if kind == "external":
+        c.external_directory()
     return sorted(c.out, key=lambda d: (d.line, d.column, d.rule, d.message))
 
 
@@ -215,6 +217,21 @@ class _Checker:
                 hint = "write `- file: path` with `ranges: [{lines: \"45-120\", implements: ...}]`"
             self.emit(self.rule_for(at, "VE206"), at, msg, hint, form=form, expected=expected)
 
+    # -- VE207 beyond the schema -------------------------------------------------------------
+
+    def external_directory(self) -> None:
+        """``artifact_id`` must name the directory holding the pointer: VE resolves by directory."""
+        artifact_id = self.doc.data.get("artifact_id")
+        parts = self.path.replace("\\", "/").split("/")
+        if not isinstance(artifact_id, str) or len(parts) < 2 or parts[-1] != "external.yaml":
+            return
+        directory = parts[-2]
+        if artifact_id != directory:
+            self.emit("VE207", ("artifact_id",),
+                      f"artifact_id {_quote(artifact_id)} differs from its directory {_quote(directory)}",
+                      "rename the directory or fix artifact_id: the pointer is found by directory name",
+                      directory=directory)
+
     # -- jsonschema errors -------------------------------------------------------------------
 
     def add_error(self, e: ValidationError) -> None:
@@ -266,7 +283,8 @@ class _Checker:
             if key in instance:
                 continue
             hint = f"add `{key}:`" + (" to the frontmatter" if not at else f" to {_label(at)}")
-            near = difflib.get_close_matches(key, unknown, n=1, cutoff=0.75)
+            near = [k for k in difflib.get_close_matches(key, unknown, n=3, cutoff=0.75)
+                    if _fits(instance[k], _resolve(self.schema, known.get(key, {})))][:1]
             if near:
                 hint = f"{near[0]!r} looks like a misspelling of {key!r}"
             else:
@@ -349,7 +367,8 @@ class _Checker:
                 if key in props:
                     self.unknown_keys(props[key], value, (*at, key))
                     continue
-                near = difflib.get_close_matches(key, list(props), n=1, cutoff=0.75)
+                near = [k for k in difflib.get_close_matches(key, list(props), n=3, cutoff=0.75)
+                        if _fits(value, _resolve(self.schema, props[k]))][:1]
                 if near:
                     hint = f"did you mean {near[0]!r}?"
                 else:
@@ -439,6 +458,25 @@ def _resolve(root: dict[str, Any], node: Any) -> dict[str, Any]:
         node = target
         seen += 1
     return node if isinstance(node, dict) else {}
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "array": (list,), "object": (dict,), "string": (str,), "null": (type(None),),
+    "integer": (int,), "number": (int, float), "boolean": (bool,),
+}
+
+
+def _fits(value: Any, node: dict[str, Any]) -> bool:
+    """Whether ``value`` has a type ``node`` allows: a did-you-mean must not suggest a list key for a date."""
+    if "enum" in node:
+        return value in node["enum"] or isinstance(value, str) and any(isinstance(v, str) for v in node["enum"])
+    declared = node.get("type")
+    if declared is None:
+        return True
+    names = declared if isinstance(declared, list) else [declared]
+    if isinstance(value, bool):
+        return "boolean" in names
+    return any(isinstance(value, _JSON_TYPES.get(n, ())) for n in names)
 
 
 def _ref_form(item: Any) -> str | None:
