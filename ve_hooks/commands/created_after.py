@@ -30,11 +30,11 @@ def _selected(path: str, roots: list[str] | None) -> bool:
 
 
 def _repo_relative(loc: Location, paths: Iterable[str | Path]) -> list[str]:
-    """PATHS (relative to the current directory, or absolute) as repo-relative POSIX paths."""
+    """PATHS (absolute, or relative to the repository root) as repo-relative POSIX paths."""
     top = Path(os.path.realpath(loc.root))
     out = []
     for p in paths:
-        full = Path(os.path.realpath(Path(p).absolute()))
+        full = Path(os.path.realpath(loc.root / p))
         try:
             rel = full.relative_to(top).as_posix()
         except ValueError:
@@ -49,9 +49,15 @@ def fill(loc: Location, paths: Iterable[str | Path] = (), refresh: bool = False,
 
     New means absent from HEAD under its name. Only an artifact whose created_after is
     missing or empty is filled, unless ``refresh``. ``paths`` (files or directories) narrow
-    the candidates; empty means every new artifact of the worktree. A file that does not
-    parse is skipped with a line in ``notes``: reporting it is the validator's job.
+    the candidates (relative ones are relative to the repository root); empty means every
+    new artifact of the worktree. A file that does not parse is skipped with a line in
+    ``notes`` (stderr when None): reporting it is the validator's job.
     """
+    if notes is None:
+        changed = fill(loc, paths, refresh, notes := [])
+        for n in notes:
+            click.echo(n, err=True)
+        return changed
     paths = list(paths)
     roots = _repo_relative(loc, paths) if paths else None
     config = config_mod.load(loc.root)
@@ -77,19 +83,19 @@ def fill(loc: Location, paths: Iterable[str | Path] = (), refresh: bool = False,
                 try:
                     raw = target.read_bytes()
                 except OSError as e:
-                    (notes if notes is not None else []).append(f"{a.path}: cannot read ({e.strerror})")
+                    notes.append(f"{a.path}: cannot read ({e.strerror})")
                     continue
                 values = [t for t in tips if t != name]
                 out = writer.set_list_field(raw, "created_after", values)
                 if out is None:
-                    (notes if notes is not None else []).append(
+                    notes.append(
                         f"{a.path}: not filled: the frontmatter does not parse or cannot be edited safely")
                     continue
                 if out != raw:
                     try:
                         writer.atomic_write(target, out, root=loc.root)
                     except OSError as e:
-                        (notes if notes is not None else []).append(f"{a.path}: not written: {e}")
+                        notes.append(f"{a.path}: not written: {e}")
                         continue
                     changed.append(a.path)
     finally:
@@ -118,7 +124,7 @@ def fill_command(paths: tuple[Path, ...], repo_dir: Path | None, refresh: bool) 
     notes: list[str] = []
     with user_errors():
         loc = locate(repo_dir)
-        changed = fill(loc, paths, refresh=refresh, notes=notes)
+        changed = fill(loc, [p.absolute() for p in paths], refresh=refresh, notes=notes)
     for n in notes:
         click.echo(n, err=True)
     for p in changed:

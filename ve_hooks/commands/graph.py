@@ -1,0 +1,106 @@
+"""``ve graph``: draw the created_after DAG of one kind (mermaid for GitHub markdown, dot, json).
+
+Edges point from an artifact to what it was created after; tips are highlighted and FUTURE
+artifacts are dashed, so "what would a new chunk follow?" is visible at a glance.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+
+from .. import config as config_mod
+from .. import ordering as order
+from ..artifacts import KINDS
+from ..repo import Repo, locate, snapshot_for
+from .tips import kind_facts, open_cache, user_errors
+
+
+def _mermaid_label(text: str) -> str:
+    """Text safe inside a quoted mermaid label: quotes and markup characters as entities."""
+    return re.sub(r'["<>&#`|\[\]{}()\\]', lambda m: f"#{ord(m.group())};", text)
+
+
+def render_mermaid(d: order.Dag) -> str:
+    # Node ids are n0, n1...: names may hold characters mermaid reads as syntax.
+    ids = {n: f"n{i}" for i, n in enumerate(d.nodes)}
+    lines = ["```mermaid", "flowchart BT"]
+    for n, status in d.nodes.items():
+        lines.append(f'  {ids[n]}["{_mermaid_label(n)}<br/>{_mermaid_label(str(status))}"]')
+    for src, dst in d.edges:
+        arrow = "-.->" if d.nodes.get(src) == "FUTURE" else "-->"
+        lines.append(f"  {ids[src]} {arrow} {ids[dst]}")
+    lines.append("  classDef tip fill:#d4f7d4,stroke:#2a7,stroke-width:3px")
+    lines.append("  classDef future stroke-dasharray:5 5,color:#777")
+    tips = [ids[t] for t in d.tips]
+    future = [ids[n] for n, s in d.nodes.items() if s == "FUTURE"]
+    if tips:
+        lines.append(f"  class {','.join(tips)} tip")
+    if future:
+        lines.append(f"  class {','.join(future)} future")
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def _dot_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def render_dot(d: order.Dag, kind: str) -> str:
+    tips = set(d.tips)
+    lines = [f"digraph {_dot_str(kind)} {{", "  rankdir=BT;", "  node [shape=box];"]
+    for n, status in d.nodes.items():
+        attrs = ["label=" + _dot_str(f"{n}\n{status}")]
+        if status == "FUTURE":
+            attrs.append("style=dashed")
+        if n in tips:
+            attrs.append("penwidth=3")
+            attrs.append('color="#22aa77"')
+        lines.append(f"  {_dot_str(n)} [{', '.join(attrs)}];")
+    for src, dst in d.edges:
+        style = " [style=dashed]" if d.nodes.get(src) == "FUTURE" else ""
+        lines.append(f"  {_dot_str(src)} -> {_dot_str(dst)}{style};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def render_json(d: order.Dag, kind: str, label: str) -> str:
+    tips = set(d.tips)
+    return json.dumps({
+        "rev": label, "kind": kind,
+        "nodes": [{"name": n, "status": s, "tip": n in tips} for n, s in d.nodes.items()],
+        "edges": [[a, b] for a, b in d.edges],
+        "tips": d.tips,
+        "dangling": [[a, b] for a, b in d.dangling],
+    })
+
+
+@click.command("graph")
+@click.option("--repo", "repo_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Repository (default: the current directory).")
+@click.option("--rev", default=None, help="Read this commit instead of the worktree.")
+@click.option("--kind", type=click.Choice(KINDS), default="chunk", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid",
+              show_default=True)
+def command(repo_dir: Path | None, rev: str | None, kind: str, fmt: str) -> int:
+    """Draw the created_after DAG of KIND; tips are highlighted, FUTURE artifacts dashed."""
+    with user_errors():
+        loc = locate(repo_dir)
+        snap = snapshot_for(loc, rev=rev)
+        config = config_mod.load(loc.root)
+        cache = open_cache(loc)
+        try:
+            repo = Repo(snap, config, cache)
+            d = order.dag(kind_facts(repo, kind), lambda s: config.tip_eligible(kind, s), kind)
+        finally:
+            cache.close()
+    if fmt == "mermaid":
+        click.echo(render_mermaid(d))
+    elif fmt == "dot":
+        click.echo(render_dot(d, kind))
+    else:
+        click.echo(render_json(d, kind, snap.label))
+    return 0

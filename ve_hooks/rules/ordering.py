@@ -1,0 +1,137 @@
+"""VE601-VE606: created_after must describe causal order -- the tips that existed, once each.
+
+Whole-kind answers (facts, the cycle check, the base tips) are computed once per snapshot and
+kind and shared by every target, so validating 10,000 chunks stays linear. Names that resolve
+to nothing are VE401's business (references rule) and are skipped here.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .. import ordering as order
+from ..artifacts import KINDS
+from ..diagnostic import Diagnostic, Severity
+from . import Context, Target, quote
+
+if TYPE_CHECKING:
+    from ..repo import Facts, Repo
+
+_per_repo: weakref.WeakKeyDictionary[Repo, dict[tuple[str, str], Any]] = weakref.WeakKeyDictionary()
+
+
+def _memo(repo: Repo, what: str, kind: str, compute: Any) -> Any:
+    slot = _per_repo.setdefault(repo, {})
+    if (what, kind) not in slot:
+        slot[(what, kind)] = compute()
+    return slot[(what, kind)]
+
+
+def _facts(repo: Repo, kind: str) -> dict[str, Facts]:
+    from ..commands.tips import kind_facts
+
+    return _memo(repo, "facts", kind, lambda: kind_facts(repo, kind))
+
+
+def _graph(repo: Repo, kind: str) -> tuple[dict[str, list[str]], bool]:
+    """Resolved edges of the kind and whether the graph has any cycle at all."""
+    def compute() -> tuple[dict[str, list[str]], bool]:
+        g = order.edges(_facts(repo, kind), kind)
+        return g, order.find_cycle(g) is not None
+
+    return _memo(repo, "graph", kind, compute)
+
+
+def _tips(repo: Repo, kind: str) -> list[str]:
+    from ..commands.tips import tips_in
+
+    return _memo(repo, "tips", kind, lambda: tips_in(repo, kind))
+
+
+def _short(label: str) -> str:
+    return label[:12] if len(label) == 40 else label
+
+
+def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
+    """VE601-VE606 for one main document."""
+    a = target.art
+    if a.role != "main" or target.doc is None or a.kind not in KINDS:
+        return []
+    kind, name = a.kind, a.name
+    raw = target.data.get("created_after")
+    items = [(i, order.refs(v, kind)[0]) for i, v in enumerate(raw)
+             if isinstance(v, str) and v.strip()] if isinstance(raw, list) else []
+    out: list[Diagnostic] = []
+    facts = _facts(ctx.repo, kind)
+    resolve = order.resolver(facts)
+    seen: dict[str, int] = {}
+    for i, ref in items:
+        where = ("created_after", i)
+        k = order.key(ref)
+        if k in seen:
+            out.append(ctx.diag("VE604", target, where,
+                                f"created_after lists {quote(ref)} twice (first at item {seen[k] + 1})",
+                                "delete the repeated entry; check the merge did not drop another"))
+            continue
+        seen[k] = i
+        if ref == name or resolve(ref) == name:
+            out.append(ctx.diag("VE602", target, where, f"created_after names the {kind} itself ({quote(ref)})",
+                                "remove it: an artifact is created after others, never after itself"))
+            continue
+        t = resolve(ref)
+        if t is not None and facts[t].status == "FUTURE":
+            out.append(ctx.diag(
+                "VE601", target, where, f"created_after names {quote(t)}, a FUTURE {kind}",
+                "FUTURE work is never a tip; name the ACTIVE tips (`ve tips`) and put design "
+                "dependencies in depends_on"))
+    if items:
+        graph, cyclic = _graph(ctx.repo, kind)
+        if cyclic and name in graph:
+            cycle = order.cycle_through(graph, name)
+            if cycle and len(cycle) > 2:
+                nxt = cycle[1]
+                idx = next((i for i, r in items if resolve(r) == nxt), None)
+                out.append(ctx.diag(
+                    "VE603", target, ("created_after", idx) if idx is not None else ("created_after",),
+                    "created_after forms a cycle: " + " -> ".join(cycle),
+                    "an artifact can only be created after things that existed before it; remove one edge",
+                    data={"cycle": cycle}))
+    out.extend(_against_base(target, ctx, kind, name, [r for _, r in items], resolve))
+    return out
+
+
+def _against_base(target: Target, ctx: Context, kind: str, name: str, refs: list[str],
+                  resolve: Any) -> Iterable[Diagnostic]:
+    """VE605/VE606: a new artifact should be created after the tips of the base snapshot."""
+    if ctx.base is None or not ctx.is_new(target.art):
+        return []
+    tips = [t for t in _tips(ctx.base, kind) if t != name]
+    base = _short(ctx.base.snapshot.label)
+    if not refs:
+        if not tips:
+            return []
+        return [ctx.diag(
+            "VE606", target, ("created_after",),
+            f"new {kind} has an empty created_after; the tips at {base} are {', '.join(tips)}",
+            f"run `ve created-after fill {target.path}`", Severity.WARNING, fixable=True,
+            data={"tips": tips})]
+    tip_keys = {order.key(t): t for t in tips}
+    ref_keys = {order.key(r): r for r in refs}
+    # A name that resolves to nothing is VE401's; it is not repeated here.
+    added = [r for k, r in ref_keys.items() if k not in tip_keys and resolve(r) is not None]
+    dropped = [t for k, t in tip_keys.items() if k not in ref_keys]
+    if not added and not dropped:
+        return []
+    parts = []
+    if added:
+        parts.append("names " + ", ".join(quote(r) for r in added) + " (not a tip)")
+    if dropped:
+        parts.append("leaves out the tip" + ("s " if len(dropped) > 1 else " ")
+                     + ", ".join(quote(t) for t in dropped))
+    return [ctx.diag(
+        "VE605", target, ("created_after",),
+        f"created_after differs from the tips at {base}: " + "; ".join(parts),
+        f"refresh it with `ve created-after fill --refresh {target.path}`, or edit the list to the tips "
+        f"({', '.join(tips) or 'none'})", Severity.WARNING, data={"added": added, "dropped": dropped, "tips": tips})]
