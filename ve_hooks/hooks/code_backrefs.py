@@ -22,16 +22,16 @@ def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Di
     """Backreference findings for ``filenames`` (paths relative to ``cwd``)."""
     from ..cache import Cache
     from ..config import load
-    from ..repo import Repo, locate, snapshot_for
+    from ..repo import Repo, locate, parent_snapshot, snapshot_for
 
-    base = cwd or Path.cwd()
-    loc = locate(base)
+    here = cwd or Path.cwd()
+    loc = locate(here)
     top = Path(loc.info.toplevel if loc.info and loc.info.toplevel else loc.root)
     config = load(top)
     needle = (config.artifact_root.strip("/") + "/").encode()
     texts: dict[str, str] = {}
     for f in filenames:
-        p = Path(f) if Path(f).is_absolute() else base / f
+        p = Path(f) if Path(f).is_absolute() else here / f
         try:
             data = p.read_bytes()
             rel = p.resolve().relative_to(top.resolve()).as_posix()
@@ -45,11 +45,13 @@ def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Di
     from ..rules.coderefs import check_source
 
     snap = snapshot_for(loc, staged=loc.info is not None)
-    repo = Repo(snap, config, Cache.for_git_dir(loc.info.common_dir if loc.info else None))
+    cache = Cache.for_git_dir(loc.info.common_dir if loc.info else None)
+    repo = Repo(snap, config, cache)
+    base = Repo(parent_snapshot(loc, snap), config, cache) if loc.info else None  # hints name renames
     out: list[Diagnostic] = []
     try:
         for rel, text in texts.items():
-            out.extend(check_source(rel, text, repo))
+            out.extend(check_source(rel, text, repo, base))
     finally:
         repo.close()
     return filter_diagnostics(out, config, (), ())

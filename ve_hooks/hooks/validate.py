@@ -137,18 +137,20 @@ def _source_backrefs(top: Path, sources: list[str], rev: str | None, select: Seq
     from ..cache import Cache
     from ..config import load
     from ..engine import filter_diagnostics
-    from ..repo import Repo, locate, snapshot_for
+    from ..repo import Repo, locate, parent_snapshot, snapshot_for
 
     loc = locate(top)
     config = load(top)
+    cache = Cache.for_git_dir(loc.info.common_dir if loc.info else None)
     snap = snapshot_for(loc, staged=rev is None, rev=rev)
-    repo = Repo(snap, config, Cache.for_git_dir(loc.info.common_dir if loc.info else None))
+    repo = Repo(snap, config, cache)
+    base = Repo(parent_snapshot(loc, snap), config, cache)  # lets the hint name the new name of a rename
     snap.list("")
     out: list[Diagnostic] = []
     try:
         for path, data in sorted(snap.read_many(sources).items()):
             if isinstance(data, bytes):
-                out.extend(check_source(path, data.decode("utf-8", "replace"), repo))
+                out.extend(check_source(path, data.decode("utf-8", "replace"), repo, base))
     finally:
         repo.close()
     return filter_diagnostics(out, config, select, ignore)
