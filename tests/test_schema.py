@@ -8,6 +8,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ve_hooks import schema
 from ve_hooks.diagnostic import Diagnostic, Severity
@@ -481,3 +483,24 @@ def test_schema_for_covers_every_kind() -> None:
         schema.schema_file("narrative", "v2")
     with pytest.raises(ValueError):
         schema.check("plan", Doc({}, {}, 1, 2, ""), "x")
+
+
+# -- robustness -------------------------------------------------------------------------------
+
+_scalars = st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(
+    ["ACTIVE", "FUTURE", "x", "", "F1", "src/a.py#A", "implements", "a/b", "\x1b[2J"])
+_keys = st.sampled_from(["status", "staus", "code_references", "ref", "file", "ranges", "lines",
+                         "subsystems", "relationship", "depends_on", "prompt", "artifact_id", "repo",
+                         "tree", "dependents", "narrative", "implements", "x"])
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(_keys, inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.dictionaries(_keys, _values, max_size=6), kind=st.sampled_from(schema.KINDS))
+def test_check_never_raises_and_positions_are_sane(data: dict, kind: str) -> None:
+    doc = Doc(data, {}, 1, 3, "")
+    for d in schema.check(kind, doc, PATHS[kind]):
+        assert d.rule in {"VE201", "VE202", "VE203", "VE204", "VE205", "VE206", "VE207"}
+        assert (d.line, d.column) == (1, 1)  # no recorded positions: the opening fence
+        assert "\x1b" not in d.message + d.hint
