@@ -1,0 +1,111 @@
+"""VE502, VE503 and VE303 on real repositories."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from repo_factory import GitRepo
+
+from ve_hooks import config as config_mod
+from ve_hooks.cache import Cache
+from ve_hooks.diagnostic import Diagnostic, Severity
+from ve_hooks.repo import Repo, locate, parent_snapshot, snapshot_for
+from ve_hooks.rules import Context, Target, completion
+
+VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
+TEMPLATE_PLAN = """<!--
+This document captures HOW you'll achieve the chunk's GOAL.
+-->
+
+# Implementation Plan
+
+## Approach
+
+<!--
+How will you build this?
+-->
+
+## Sequence
+
+<!-- Ordered steps. -->
+
+---
+"""
+
+
+def _check(r: GitRepo, *, staged: bool = False) -> list[Diagnostic]:
+    loc = locate(r.path)
+    cfg = config_mod.load(loc.root)
+    snap = snapshot_for(loc, staged=staged)
+    cache = Cache(None)
+    ctx = Context(Repo(snap, cfg, cache), Repo(parent_snapshot(loc, snap), cfg, cache), cfg)
+    arts = ctx.repo.artifact_paths()
+    loaded = ctx.repo.load(a.path for a in arts)
+    return sorted((d for a in arts for d in completion.check(Target(a, loaded[a.path]), ctx)),
+                  key=lambda d: d.sort_key)
+
+
+def test_active_chunk_needs_code_references(repo: GitRepo) -> None:
+    repo.chunk("ok", "ACTIVE")  # the factory gives ACTIVE chunks a reference
+    repo.chunk("bare", "ACTIVE", code_references=[])
+    repo.chunk("planned", "FUTURE")
+    repo.chunk("old", "HISTORICAL")
+    repo.commit()
+    [d] = _check(repo)
+    assert (d.rule, d.path) == ("VE502", "docs/chunks/bare/GOAL.md")
+    assert d.message.startswith("ACTIVE chunk has no code_references")
+
+
+def test_completing_without_references_is_reported_as_completion(repo: GitRepo) -> None:
+    repo.chunk("c", "IMPLEMENTING")
+    repo.commit()
+    repo.chunk("c", "ACTIVE", code_references=None)
+    repo.add()
+    [d] = _check(repo, staged=True)
+    assert d.rule == "VE502" and d.message.startswith("chunk is being completed without code_references")
+    p = subprocess.run([VE_VALIDATE, "--staged", "--format", "json", "--select", "VE502"], cwd=repo.path,
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1, p.stderr
+    assert [x["rule"] for x in json.loads(p.stdout)["diagnostics"]] == ["VE502"]
+
+
+def test_bug_types(repo: GitRepo) -> None:
+    repo.chunk("impl", "ACTIVE", code_references=[], bug_type="implementation")
+    repo.chunk("sem", "ACTIVE", code_references=[], bug_type="semantic")
+    repo.chunk("impl_done", "HISTORICAL", code_references=[], bug_type="implementation")
+    repo.commit()
+    got = [(d.rule, d.path.split("/")[2], d.severity) for d in _check(repo)]
+    assert got == [("VE503", "impl", Severity.WARNING), ("VE502", "sem", Severity.ERROR)]
+    sem = _check(repo)[1]
+    assert "semantic bug fix" in sem.message
+
+
+def test_plan_template_warning(repo: GitRepo) -> None:
+    repo.chunk("filled", "ACTIVE")
+    repo.write("docs/chunks/filled/PLAN.md", TEMPLATE_PLAN.replace("## Sequence", "Reuse the parser.\n\n## Sequence"))
+    repo.chunk("empty", "IMPLEMENTING")
+    repo.write("docs/chunks/empty/PLAN.md", TEMPLATE_PLAN)
+    repo.chunk("queued", "FUTURE")
+    repo.write("docs/chunks/queued/PLAN.md", TEMPLATE_PLAN)
+    repo.chunk("no_plan", "ACTIVE")
+    repo.commit()
+    [d] = _check(repo)
+    assert (d.rule, d.severity, d.path) == ("VE303", Severity.WARNING, "docs/chunks/empty/GOAL.md")
+    assert "docs/chunks/empty/PLAN.md is still the empty template" in d.message
+    # Fill it in the index only: --staged sees the plan, the worktree still the template.
+    repo.write("docs/chunks/empty/PLAN.md", TEMPLATE_PLAN + "\n1. Write the parser.\n")
+    repo.add()
+    repo.write("docs/chunks/empty/PLAN.md", TEMPLATE_PLAN)
+    assert _check(repo, staged=True) == []
+    assert [d.rule for d in _check(repo)] == ["VE303"]
+
+
+def test_plan_is_template_detection() -> None:
+    assert completion.plan_is_template(TEMPLATE_PLAN)
+    assert completion.plan_is_template("")
+    assert completion.plan_is_template("---\nx: 1\n---\n# Plan\n<!-- unclosed comment\nstill comment")
+    assert not completion.plan_is_template("# Plan\n\n- step one\n")
+    assert not completion.plan_is_template("<!-- c -->text after a comment\n")
