@@ -422,8 +422,7 @@ def test_ve207_external_reference(tmp_path: Path) -> None:
     """)
     assert set(rules(diags)) == {"VE207"}
     msgs = [d.message for d in diags]
-    assert "an external reference needs `repo` (org/repo) or `tree` (workspace member) (the frontmatter " \
-           "of an external reference)" in msgs
+    assert "an external reference needs `repo` (org/repo) or `tree` (workspace member)" in msgs
     assert any(m.startswith("invalid artifact_type 'Chunk'") for m in msgs)
     assert "invalid pinned '4e383bc' in an external reference" in msgs
     assert "artifact_id 'xr_ve_worktrees' differs from its directory 'demo_external'" in msgs

@@ -118,9 +118,10 @@ def check(kind: str, doc: Doc, path: str) -> list[Diagnostic]:
     name = SCHEMA_FOR[(kind, generation)]
     c = _Checker(kind, generation, doc, path, load_schema(name))
     c.code_reference_shapes()
-    for error in _validator(name).iter_errors(doc.data):
-        for leaf in _leaves(error):
-            c.add_error(leaf)
+    errors = [leaf for error in _validator(name).iter_errors(doc.data) for leaf in _leaves(error)]
+    c.typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+    for error in errors:
+        c.add_error(error)
     c.unknown_keys(c.schema, doc.data, ())
     if kind == "external":
         c.external_directory()
@@ -240,7 +241,7 @@ class _Checker:
             return
         custom = _custom_message(e)
         if custom:
-            self.emit(self.rule_for(at, "VE204"), at, f"{custom} ({self.where(at)})")
+            self.emit(self.rule_for(at, "VE204"), at, f"{custom} ({_label(at)})" if at else custom)
             return
         if at == ("status",):
             self.bad_status(e)
@@ -253,7 +254,7 @@ class _Checker:
                       _description(e.schema))
 
     def where(self, at: JsonPath) -> str:
-        return _label(at) if at else f"the frontmatter of {self.what}"
+        return _label(at) if at else self.what
 
     def bad_status(self, e: ValidationError) -> None:
         if any(d.rule == "VE201" for d in self.out):
@@ -282,7 +283,8 @@ class _Checker:
         for key in e.validator_value:
             if key in instance:
                 continue
-            hint = f"add `{key}:`" + (" to the frontmatter" if not at else f" to {_label(at)}")
+            place = ("" if self.kind == "external" else " to the frontmatter") if not at else f" to {_label(at)}"
+            hint = f"add `{key}:`{place}"
             near = [k for k in difflib.get_close_matches(key, unknown, n=3, cutoff=0.75)
                     if _fits(instance[k], _resolve(self.schema, known.get(key, {})))][:1]
             if near:
@@ -296,7 +298,6 @@ class _Checker:
                       field=key)
 
     def on_type(self, e: ValidationError, at: JsonPath) -> None:
-        self.typed.add(at)
         expected = e.validator_value if isinstance(e.validator_value, list) else [e.validator_value]
         want = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
         got = _type_word(e.instance)
