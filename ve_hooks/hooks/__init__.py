@@ -79,7 +79,7 @@ def refs_from_env() -> tuple[str | None, str | None]:
     return (f, t) if f and t else (None, None)
 
 
-def toplevel(cwd: Path | None = None) -> Path:
+def find_toplevel(cwd: Path | None = None) -> Path:
     """The work tree root; pre-commit runs hooks there, but a user may run them from a subdirectory."""
     out = git.run_text(["rev-parse", "--show-toplevel"], cwd or Path.cwd()).strip()
     if not out:

@@ -15,18 +15,15 @@ from pathlib import Path
 
 from .. import git
 from ..diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Diagnostic, UsageError
-from . import has_errors, print_diagnostics
+from . import find_toplevel, has_errors, print_diagnostics
 
 
 def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Diagnostic]:
     """Backreference findings for ``filenames`` (paths relative to ``cwd``)."""
-    from ..cache import Cache
     from ..config import load
-    from ..repo import Repo, locate, parent_snapshot, snapshot_for
 
     here = cwd or Path.cwd()
-    loc = locate(here)
-    top = Path(loc.info.toplevel if loc.info and loc.info.toplevel else loc.root)
+    top = find_toplevel(here)
     config = load(top)
     needle = (config.artifact_root.strip("/") + "/").encode()
     texts: dict[str, str] = {}
@@ -41,9 +38,12 @@ def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Di
             texts[rel] = data.decode("utf-8", "replace")
     if not texts:
         return []
+    from ..cache import Cache
     from ..engine import filter_diagnostics
+    from ..repo import Repo, locate, parent_snapshot, snapshot_for
     from ..rules.coderefs import check_source
 
+    loc = locate(top)
     snap = snapshot_for(loc, staged=loc.info is not None)
     cache = Cache.for_git_dir(loc.info.common_dir if loc.info else None)
     repo = Repo(snap, config, cache)

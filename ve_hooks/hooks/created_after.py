@@ -16,17 +16,14 @@ from pathlib import Path
 from .. import artifacts as art
 from .. import git
 from ..diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
+from . import artifact_root, find_toplevel
 
 
 def fix(filenames: Sequence[str], *, refresh: bool = False, cwd: Path | None = None) -> list[str]:
     """Fill created_after of the new artifacts among ``filenames``; return the paths changed."""
-    from ..config import load
-    from ..repo import locate
-
-    loc = locate(cwd or Path.cwd())
-    top = loc.info.toplevel if loc.info else loc.root
-    root = load(top).artifact_root.strip("/")
     base = cwd or Path.cwd()
+    top = find_toplevel(base)
+    root = artifact_root(top)
     mains: list[str] = []
     for f in filenames:
         p = Path(f) if Path(f).is_absolute() else base / f
@@ -40,8 +37,9 @@ def fix(filenames: Sequence[str], *, refresh: bool = False, cwd: Path | None = N
     if not mains:
         return []
     from ..commands.created_after import fill
+    from ..repo import locate
 
-    return [str(p) for p in fill(loc, mains, refresh=refresh)]
+    return [str(p) for p in fill(locate(top), mains, refresh=refresh)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from .. import git
 from ..diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Diagnostic, UsageError
-from . import TRANSITIONS, artifact_root, changes, has_errors, print_diagnostics, refs_from_env
-from . import toplevel as find_toplevel
+from . import TRANSITIONS, artifact_root, changes, find_toplevel, has_errors, print_diagnostics, refs_from_env
 
 
 def _check(top: Path, paths: list[str], rev: str | None) -> list[Diagnostic]:

@@ -26,11 +26,11 @@ from . import (
     artifact_root,
     changes,
     codes,
+    find_toplevel,
     has_errors,
     print_diagnostics,
     refs_from_env,
 )
-from . import toplevel as find_toplevel
 
 _FRICTION_ID = re.compile(rb"(?m)^#{2,4}\s+(F\d+)\b")
 
