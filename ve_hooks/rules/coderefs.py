@@ -260,7 +260,8 @@ def _check_symbol(ctx: Context, target: Target, r: CodeRef, path: str, f: _File)
     normal = sym.replace(".", pysymbols.SEP) if pysymbols.SEP not in sym else sym
     if sym in f.symbols or normal in f.symbols:
         return []
-    near = difflib.get_close_matches(normal, sorted(f.symbols), n=1, cutoff=0.6)
+    lower = {s.lower(): s for s in sorted(f.symbols, reverse=True)}
+    near = [lower[m] for m in difflib.get_close_matches(normal.lower(), list(lower), n=1, cutoff=0.6)]
     leaf = normal.rsplit(pysymbols.SEP, 1)[-1]
     same_leaf = sorted(s for s in f.symbols if s.rsplit(pysymbols.SEP, 1)[-1] == leaf)
     hint = (f"did you mean {quote(same_leaf[0])}?" if same_leaf else
