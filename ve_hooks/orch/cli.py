@@ -113,15 +113,16 @@ def attention(ctx: click.Context, fmt: str) -> int:
     elif not open_qs:
         click.echo("No open questions.")
     else:
+        lines: list[str] = []  # one write: 1,000 questions must not mean 4,000 flushes
         for name, q in open_qs:
-            click.echo(f"{one_line(name)}  {one_line(q.id, 40)}  {one_line(str(q.event.get('asked_at', '')), 40)}"
-                       f"  {one_line(str(q.event.get('asker', '')), 60)}")
-            click.echo(_indent(q.text))
-            for i, opt in enumerate(q.options, 1):
-                click.echo(f"      {i}) {one_line(opt)}")
+            lines.append(f"{one_line(name)}  {one_line(q.id, 40)}  {one_line(str(q.event.get('asked_at', '')), 40)}"
+                         f"  {one_line(str(q.event.get('asker', '')), 60)}")
+            lines.append(_indent(q.text))
+            lines.extend(f"      {i}) {one_line(opt)}" for i, opt in enumerate(q.options, 1))
             if q.event.get("context"):
-                click.echo("    context:")
-                click.echo(_indent(str(q.event.get("context")), "      "))
+                lines.append("    context:")
+                lines.append(_indent(str(q.event.get("context")), "      "))
+        click.echo("\n".join(lines))
     return 1 if open_qs else 0
 
 
@@ -136,6 +137,7 @@ def status(ctx: click.Context) -> int:
         click.echo("No work units recorded.")
         return 0
     width = max(len(one_line(n)) for n in ledger.units)
+    rows: list[str] = []
     for name, u in ledger.units.items():
         parts = [f"{one_line(name):<{width}}", f"{u.state:<15}"]
         if u.open_questions():
@@ -148,7 +150,8 @@ def status(ctx: click.Context) -> int:
                          f"exit {r.get('exit_code')} at {one_line(str(r.get('finished_at')), 40)}")
         if u.session_for():
             parts.append(f"session {one_line(str(u.session_for()), 60)}")
-        click.echo("  ".join(parts))
+        rows.append("  ".join(parts))
+    click.echo("\n".join(rows))
     return 0
 
 
@@ -195,10 +198,7 @@ def log(ctx: click.Context, unit: str) -> int:
         click.echo(f"No events for unit {unit}.")
         return 1
     u = ledger.units[unit]
-    click.echo(f"{unit}: {u.state}")
-    for e in u.events:
-        for line in _describe(u, e):
-            click.echo(line)
+    click.echo("\n".join([f"{unit}: {u.state}", *(line for e in u.events for line in _describe(u, e))]))
     return 0
 
 
