@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from ..artifacts import artifact_dir
 from ..diagnostic import Diagnostic, Severity
 from . import Context, Target
+from .lifecycle import base_status
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _FENCE = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -29,13 +30,6 @@ def plan_is_template(text: str) -> bool:
     return True
 
 
-def _was(ctx: Context, target: Target) -> str | None:
-    if ctx.base is None or target.art.name not in ctx.base.names("chunk"):
-        return None
-    facts = ctx.base.facts("chunk").get(target.art.name)
-    return facts.status if facts and isinstance(facts.status, str) else None
-
-
 def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
     """VE502/VE503/VE303 for one chunk GOAL.md."""
     if target.art.kind != "chunk" or target.art.role != "main" or target.doc is None:
@@ -47,7 +41,7 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
     if status == "ACTIVE":
         refs = data.get("code_references")
         if not refs and bug != "implementation":
-            completing = _was(ctx, target) == "IMPLEMENTING"
+            completing = base_status(ctx, "chunk", target.art.name) == "IMPLEMENTING"
             why = ("a semantic bug fix adds to the understanding of the code" if bug == "semantic"
                    else "an ACTIVE chunk describes code that exists")
             message = ("chunk is being completed without code_references" if completing

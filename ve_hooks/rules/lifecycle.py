@@ -9,10 +9,15 @@ leaving a terminal state or going backwards. ``strict-transitions`` allows singl
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..diagnostic import Diagnostic
 from . import Context, Target
+
+if TYPE_CHECKING:
+    from ..repo import Repo
 
 # kind -> status -> the statuses it may move to in one step. The single source of truth.
 TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -70,6 +75,25 @@ def _names(statuses: Iterable[str]) -> str:
     return ", ".join(s[:-1]) + f" or {s[-1]}" if len(s) > 1 else (s[0] if s else "")
 
 
+# Repo.facts walks every name on each call; rules ask once per target, so keep the answer.
+_STATUSES: weakref.WeakKeyDictionary[Repo, dict[str, dict[str, object]]] = weakref.WeakKeyDictionary()
+
+
+def base_status(ctx: Context, kind: str, name: str) -> str | None:
+    """The status of artifact ``name`` in the base snapshot; None when it was not a main document
+    there (new, or only an external pointer) or had no string status."""
+    if ctx.base is None:
+        return None
+    before = ctx.base.names(kind).get(name)
+    if before is None or before.role != "main":
+        return None
+    per_kind = _STATUSES.setdefault(ctx.base, {})
+    if kind not in per_kind:
+        per_kind[kind] = {n: f.status for n, f in ctx.base.facts(kind).items()}
+    status = per_kind[kind].get(name)
+    return status if isinstance(status, str) else None
+
+
 def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
     """VE501 for one main document that existed, under the same name, in the base snapshot."""
     kind = target.art.kind
@@ -79,12 +103,8 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
     table = TRANSITIONS[kind]
     if not isinstance(new, str) or new not in table:
         return []  # unknown statuses are the schema rule's business
-    before = ctx.base.names(kind).get(target.art.name)
-    if before is None or before.role != "main":
-        return []  # new here (or was only an external pointer): no transition
-    old = ctx.base.facts(kind).get(target.art.name)
-    old_status = old.status if old else None
-    if not isinstance(old_status, str) or old_status not in table or old_status == new:
+    old_status = base_status(ctx, kind, target.art.name)  # None: new here, so no transition
+    if old_status is None or old_status not in table or old_status == new:
         return []
     strict = ctx.config.strict_transitions
     if allowed(kind, old_status, new, strict=strict):
