@@ -225,3 +225,15 @@ def test_check_source_markdown_skips_fences_and_reads_html_comments(repo: GitRep
     ctx = _ctx(repo)
     [d] = coderefs.check_source("docs/trunk/ARTIFACTS.md", text, ctx.repo)
     assert (d.line, d.column) == (2, 13) and "docs/chunks/gone," in d.message
+
+
+def test_check_source_nested_markdown_fences(repo: GitRepo) -> None:
+    repo.chunk("known", "ACTIVE")
+    repo.commit()
+    text = ("````markdown\n```python\n# Chunk: docs/chunks/example_only\n```\n````\n"
+            "```markdown\n```python\n# Chunk: docs/chunks/still_example\n```\n"
+            "# Chunk: docs/chunks/after_fence\n")
+    [d] = coderefs.check_source("docs/x.md", text, _ctx(repo).repo)
+    assert d.line == 10 and "after_fence" in d.message
+    # Outside markdown, fences mean nothing.
+    assert len(coderefs.check_source("src/x.py", text, _ctx(repo).repo)) == 3

@@ -297,7 +297,7 @@ _BACKREF = re.compile(
     r"(?P<label>Chunk|Subsystem|Narrative|Investigation):[ \t]*(?P<ref>[^\s,;)]+)")
 _LABEL_KIND = {"Chunk": "chunk", "Subsystem": "subsystem", "Narrative": "narrative",
                "Investigation": "investigation"}
-_MD_FENCE = re.compile(r"^[ \t]*(```|~~~)")
+_MD_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 
 
 def check_source(path: str, text: str, repo: Repo, base: Repo | None = None) -> list[Diagnostic]:
@@ -309,14 +309,19 @@ def check_source(path: str, text: str, repo: Repo, base: Repo | None = None) -> 
     """
     out: list[Diagnostic] = []
     markdown = path.endswith((".md", ".markdown"))
-    fenced = False
+    fence: str | None = None  # the open fence's marker run, CommonMark style
     root = repo.root.strip("/") + "/"
     for lineno, line in enumerate(text.splitlines(), 1):
-        if markdown and _MD_FENCE.match(line):
-            fenced = not fenced
-            continue
-        if fenced:
-            continue
+        if markdown:
+            f = _MD_FENCE.match(line)
+            if f and fence is None:
+                fence = f.group(1)
+                continue
+            if fence is not None:
+                # Only a bare run of the same character, at least as long, closes the block.
+                if f and f.group(1)[0] == fence[0] and len(f.group(1)) >= len(fence) and not f.group(2).strip():
+                    fence = None
+                continue
         m = _BACKREF.match(line)
         if m is None:
             continue
