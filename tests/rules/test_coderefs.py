@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from repo_factory import GitRepo
 
 from ve_hooks import config as config_mod
-from ve_hooks import pysymbols
+from ve_hooks import git, pysymbols
 from ve_hooks.cache import Cache
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.repo import Repo, locate, parent_snapshot, snapshot_for
@@ -116,10 +116,15 @@ def test_symbol_tables_are_cached_by_blob(repo: GitRepo, tmp_path: Path) -> None
     cache = Cache(tmp_path / "cache")
     assert _check(repo, cache=cache) == []
     cache.flush()
-    second = Cache(tmp_path / "cache")
-    assert _check(repo, cache=second) == []
-    assert second.get_many("pysymbols", []) == {}  # no-op call is fine
-    assert second.hits >= 1
+    oid = git.blob_id(APP.encode())
+    stored = Cache(tmp_path / "cache").get_many("pysymbols", [oid])
+    assert "Writer::Buffer::flush" in stored[oid]["symbols"]
+    # A poisoned entry proves the second run reads the cache instead of parsing again.
+    poisoned = Cache(tmp_path / "cache")
+    poisoned.put("pysymbols", oid, {"symbols": ["other"]})
+    poisoned.flush()
+    [d] = _check(repo, cache=Cache(tmp_path / "cache"))
+    assert d.message == "src/app.py defines no symbol 'main'"
 
 
 def test_unparsable_python_is_a_warning_not_a_crash(repo: GitRepo) -> None:
