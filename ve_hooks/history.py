@@ -39,7 +39,7 @@ class Commit:
     sha: str
     parent: str | None
     changes: list[tuple[str, str | None, str | None, str | None]] = field(default_factory=list)
-    # (status letter, old path, new path, new blob id)
+    # (status letter, old path, new path, new blob id); "R" only for a trusted rename
 
 
 def log(loc: Location, root: str) -> list[Commit]:
@@ -66,7 +66,16 @@ def log(loc: Location, root: str) -> list[Commit]:
                 old, new = (tokens[i].decode("utf-8", "surrogateescape"),
                             tokens[i + 1].decode("utf-8", "surrogateescape"))
                 i += 2
-                commits[-1].changes.append((status[0], old if status[0] == "R" else None, new, oid))
+                if status[0] == "C":
+                    commits[-1].changes.append(("A", None, new, oid))
+                elif status == "R100" or _same_key(old, new):
+                    commits[-1].changes.append(("R", old, new, oid))
+                else:
+                    # Artifacts share their template, so git pairs a deleted chunk with an
+                    # unrelated new one as a "rename"; only a pure move or a legacy-prefix
+                    # rename (0001-foo -> foo) is trusted to keep the identity.
+                    commits[-1].changes.append(("D", old, None, None))
+                    commits[-1].changes.append(("A", None, new, oid))
             else:
                 path = tokens[i].decode("utf-8", "surrogateescape")
                 i += 1
@@ -75,6 +84,11 @@ def log(loc: Location, root: str) -> list[Commit]:
                 else:
                     commits[-1].changes.append(("M" if status[0] == "M" else "A", path, path, oid))
     return commits
+
+
+def _same_key(old: str, new: str) -> bool:
+    a, b = old.split("/"), new.split("/")
+    return len(a) >= 2 and len(b) >= 2 and order.key(a[-2]) == order.key(b[-2])
 
 
 class TipState:
