@@ -117,6 +117,8 @@ def _against_base(target: Target, ctx: Context, kind: str, name: str, refs: list
             f"new {kind} has an empty created_after; the tips at {base} are {', '.join(tips)}",
             f"run `ve created-after fill {target.path}`", Severity.WARNING, fixable=True,
             data={"tips": tips})]
+    if not ctx.base.names(kind):
+        return []  # the first artifacts of a kind (an import, a bootstrap): nothing to follow yet
     tip_keys = {order.key(t): t for t in tips}
     ref_keys = {order.key(r): r for r in refs}
     # A name that resolves to nothing is VE401's; it is not repeated here.
