@@ -863,18 +863,22 @@ def make_repo(dest: Path, chunks: int, seed: int = 1, commits: int | None = None
     _git(dest, *init)
     _git(dest, "symbolic-ref", "HEAD", "refs/heads/main")
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1"}
-    proc = subprocess.Popen(["git", "-C", str(dest), "fast-import", "--quiet", "--done", "--date-format=raw"],
-                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    assert proc.stdin is not None
-    try:
-        facts = generate(dest, chunks, seed, commits, proc.stdin)
-        proc.stdin.write(b"done\n")
-        proc.stdin.close()
-    except BrokenPipeError:
-        pass
-    err = proc.stderr.read() if proc.stderr else b""
-    if proc.wait() != 0:
-        raise RuntimeError(f"git fast-import failed: {err.decode(errors='replace')}")
+    # stderr goes to a file, not a pipe: a chatty fast-import must not block while we feed it.
+    with (dest / ".fast-import.err").open("w+b") as errf, subprocess.Popen(
+            ["git", "-C", str(dest), "fast-import", "--quiet", "--done", "--date-format=raw"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errf, env=env) as proc:
+        assert proc.stdin is not None
+        facts: dict = {}
+        try:
+            facts = generate(dest, chunks, seed, commits, proc.stdin)
+            proc.stdin.write(b"done\n")
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        if proc.wait() != 0 or not facts:
+            errf.seek(0)
+            raise RuntimeError(f"git fast-import failed: {errf.read().decode(errors='replace')}")
+    (dest / ".fast-import.err").unlink()
     if checkout:
         _git(dest, "reset", "-q", "--hard", "main")
     head = _git(dest, "rev-parse", "HEAD", text=True).stdout.strip()
