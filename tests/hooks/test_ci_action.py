@@ -62,3 +62,14 @@ def test_action_inputs_reach_the_script() -> None:
                                "VE_SARIF_FILE": "${{ inputs.sarif-file }}"}
     assert any('pip install' in s.get("run", "") and "$GITHUB_ACTION_PATH" in s["run"] for s in steps)
     assert os.access(SCRIPT, os.X_OK)
+
+
+def test_every_hook_is_documented_and_has_its_entry_point() -> None:
+    import tomllib
+
+    hooks = yaml.safe_load((CHECKOUT / ".pre-commit-hooks.yaml").read_text())
+    scripts = tomllib.loads((CHECKOUT / "pyproject.toml").read_text())["project"]["scripts"]
+    doc = (CHECKOUT / "docs" / "pre-commit.md").read_text()
+    for h in hooks:
+        assert f"`{h['id']}`" in doc and h["entry"] in scripts
+        assert h["language"] == "python" and h["minimum_pre_commit_version"] == "3.2.0" and h["stages"]
