@@ -503,3 +503,29 @@ def test_check_never_raises_and_positions_are_sane(data: dict, kind: str) -> Non
         assert d.rule in {"VE201", "VE202", "VE203", "VE204", "VE205", "VE206", "VE207"}
         assert (d.line, d.column) == (1, 1)  # no recorded positions: the opening fence
         assert "\x1b" not in d.message + d.hint
+
+
+# -- the fast validity check must agree with the full validator -------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(
+    st.sampled_from(["status", "ticket", "parent_chunk", "code_paths", "code_references", "narrative",
+                     "investigation", "subsystems", "friction_entries", "bug_type", "created_after",
+                     "depends_on", "unknown"]),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12)
+                 | st.sampled_from(["ACTIVE", "FUTURE", "F001", "implements", "full", "a.py#X", "45-120"]),
+                 lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                     st.sampled_from(["ref", "implements", "file", "ranges", "lines", "subsystem_id",
+                                      "relationship", "entry_id", "scope"]), inner, max_size=3),
+                 max_leaves=8),
+    max_size=8))
+def test_fast_and_full_validators_agree(data: dict) -> None:
+    import jsonschema
+
+    schema_mod = schema
+    for name in ("chunk-goal.v1.json", "chunk-goal.v2.json", "chunk-goal.v3.json", "narrative.json",
+                 "subsystem.json", "investigation.json"):
+        fast = schema_mod._fast_validator(name)
+        assert fast is not None
+        full = jsonschema.Draft202012Validator(schema_mod.load_schema(name))
+        assert schema_mod._is_valid(fast, data) == full.is_valid(data), (name, data)

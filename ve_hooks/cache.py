@@ -30,6 +30,9 @@ class Cache:
         self.misses = 0
         self._db: sqlite3.Connection | None = None
         self._pending: list[tuple[str, str]] = []
+        # Values put or read in this process: the base snapshot of a run shares most blobs with
+        # the checked one, and must not parse them again before the flush.
+        self._memo: dict[str, Any] = {}
         self._disabled = directory is None
 
     @classmethod
@@ -86,11 +89,18 @@ class Cache:
     def get_many(self, ns: str, keys: Iterable[str]) -> dict[str, Any]:
         keys = list(keys)
         found: dict[str, Any] = {}
-        db = self._connect()
-        if db is None or not keys:
-            self.misses += len(keys)
+        full: dict[str, str] = {}
+        for k in keys:
+            fk = self._key(ns, k)
+            if fk in self._memo:
+                found[k] = self._memo[fk]
+            else:
+                full[fk] = k
+        db = self._connect() if full else None
+        if db is None:
+            self.hits += len(found)
+            self.misses += len(keys) - len(found)
             return found
-        full = {self._key(ns, k): k for k in keys}
         names = list(full)
         try:
             for i in range(0, len(names), _BATCH):
@@ -98,7 +108,7 @@ class Cache:
                 q = f"SELECT k, v FROM entries WHERE k IN ({','.join('?' * len(part))})"
                 for k, v in db.execute(q, part):
                     try:
-                        found[full[k]] = json.loads(v)
+                        found[full[k]] = self._memo[k] = json.loads(v)
                     except (ValueError, TypeError):
                         pass  # a damaged row is a miss
         except sqlite3.DatabaseError:
@@ -110,8 +120,10 @@ class Cache:
         return found
 
     def put(self, ns: str, key: str, value: Any) -> None:
+        fk = self._key(ns, key)
+        self._memo[fk] = value
         if not self._disabled:
-            self._pending.append((self._key(ns, key), json.dumps(value, separators=(",", ":"))))
+            self._pending.append((fk, json.dumps(value, separators=(",", ":"))))
 
     def flush(self) -> None:
         """Write pending entries in one transaction; a busy or broken database just drops them."""

@@ -106,6 +106,24 @@ def _validator(name: str) -> Any:
     return Draft202012Validator(load_schema(name))
 
 
+@functools.cache
+def _fast_validator(name: str) -> Any:
+    """A jsonschema-rs validator used only to answer "is it valid?" (None when unavailable).
+
+    Nearly every document is valid, and jsonschema-rs answers that ~25x faster than the pure
+    Python validator. When it says invalid, the Python validator still produces every error
+    with its path, so diagnostics are the same either way (tests check the two agree).
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - the wheel is a dependency, but stay correct without it
+        return None
+    try:
+        return jsonschema_rs.validator_for(load_schema(name))
+    except Exception:  # a schema feature it does not support: fall back, never guess
+        return None
+
+
 # ---------------------------------------------------------------------------------------------
 # checking
 
@@ -118,7 +136,11 @@ def check(kind: str, doc: Doc, path: str) -> list[Diagnostic]:
     name = SCHEMA_FOR[(kind, generation)]
     c = _Checker(kind, generation, doc, path, load_schema(name))
     c.code_reference_shapes()
-    errors = [leaf for error in _validator(name).iter_errors(doc.data) for leaf in _leaves(error)]
+    fast = _fast_validator(name)
+    if fast is not None and _is_valid(fast, doc.data):
+        errors = []
+    else:
+        errors = [leaf for error in _validator(name).iter_errors(doc.data) for leaf in _leaves(error)]
     c.typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     for error in errors:
         c.add_error(error)
@@ -126,6 +148,13 @@ def check(kind: str, doc: Doc, path: str) -> list[Diagnostic]:
     if kind == "external":
         c.external_directory()
     return sorted(c.out, key=lambda d: (d.line, d.column, d.rule, d.message))
+
+
+def _is_valid(fast: Any, data: Any) -> bool:
+    try:
+        return bool(fast.is_valid(data))
+    except Exception:  # e.g. a value it cannot convert: let the full validator decide
+        return False
 
 
 def _leaves(error: ValidationError) -> Iterator[ValidationError]:

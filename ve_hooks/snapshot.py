@@ -52,9 +52,12 @@ class WorktreeSnapshot(Snapshot):
         self._real_root = os.path.realpath(self.root)
 
     def list(self, prefix: str) -> dict[str, str | None]:
-        base = self.root / prefix if prefix else self.root
+        # String paths and scandir: pathlib costs more than the disk on 10,000 chunk folders.
+        top = str(self.root)
+        base = os.path.join(top, prefix) if prefix else top
+        cut = len(top) + 1
         out: dict[str, str | None] = {}
-        if not base.is_dir():
+        if not os.path.isdir(base):
             return out
         stack = [base]
         while stack:
@@ -67,11 +70,15 @@ class WorktreeSnapshot(Snapshot):
                 for e in it:
                     if e.name == ".git":
                         continue
-                    if e.is_dir(follow_symlinks=False):
-                        stack.append(Path(e.path))
+                    try:
+                        is_dir = e.is_dir(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    if is_dir:
+                        stack.append(e.path)
                     else:
-                        rel = Path(e.path).relative_to(self.root).as_posix()
-                        out[rel] = None
+                        rel = e.path[cut:]
+                        out[rel if os.sep == "/" else rel.replace(os.sep, "/")] = None
         return out
 
     def _inside(self, path: Path) -> bool:
