@@ -23,14 +23,15 @@ from .diagnostic import Diagnostic, Severity, UsageError
 from .repo import Location, Repo, locate, parent_snapshot, snapshot_for
 from .rules import Context, Target
 
-# Whole-repository rule families, imported on first use.
-REPO_RULES = (
-    "ve_hooks.rules.references",
-    "ve_hooks.rules.lifecycle",
-    "ve_hooks.rules.completion",
-    "ve_hooks.rules.coderefs",
-    "ve_hooks.rules.ordering",
-)
+# Whole-repository rule families, imported on first use, with the codes each can report:
+# a family none of whose codes is selected is never imported nor run.
+REPO_RULES = {
+    "ve_hooks.rules.references": ("VE401", "VE402", "VE403", "VE404", "VE405"),
+    "ve_hooks.rules.lifecycle": ("VE501",),
+    "ve_hooks.rules.completion": ("VE303", "VE502", "VE503"),
+    "ve_hooks.rules.coderefs": ("VE701", "VE702", "VE703", "VE704"),
+    "ve_hooks.rules.ordering": ("VE601", "VE602", "VE603", "VE604", "VE605", "VE606"),
+}
 # Bump when a per-file rule changes what it reports: cached findings are keyed by it.
 FILE_RULES_VERSION = "1"
 
@@ -129,16 +130,11 @@ def _cached_file_checks(targets: list[Target], repo: Repo) -> list[Diagnostic]:
     return out
 
 
-def _rule_functions() -> list[Callable[[Target, Context], Iterable[Diagnostic]]]:
+def _rule_functions(enabled: Callable[[str], bool]) -> list[Callable[[Target, Context], Iterable[Diagnostic]]]:
     fns = []
-    for name in REPO_RULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name == name:  # a family not built yet in this checkout
-                continue
-            raise
-        fns.append(module.check)
+    for name, codes in REPO_RULES.items():
+        if any(enabled(c) for c in codes):
+            fns.append(importlib.import_module(name).check)
     return fns
 
 
@@ -189,7 +185,7 @@ def run(opts: Options) -> Outcome:
             return None
 
         ctx = Context(repo, base, config, generation)
-        fns = _rule_functions()
+        fns = _rule_functions(_enabled(config, opts.select, opts.ignore))
         for t in targets:
             if t.doc is None:
                 continue
@@ -203,14 +199,21 @@ def run(opts: Options) -> Outcome:
                    snap.label, config)
 
 
-def filter_diagnostics(diagnostics: list[Diagnostic], config: Config, select: Sequence[str],
-                       ignore: Sequence[str]) -> list[Diagnostic]:
-    """Apply --select/--ignore (command line over configuration), per-path ignores and severities."""
+def _enabled(config: Config, select: Sequence[str], ignore: Sequence[str]) -> Callable[[str], bool]:
+    """ruff semantics: a command-line --select replaces the configured one, --ignore adds to it."""
     from .rules import catalog
 
     sel = [c.upper() for c in select] or config.select
-    ign = [c.upper() for c in ignore] or config.ignore
-    enabled = catalog.select(sel, ign)
+    ign = [*config.ignore, *(c.upper() for c in ignore)]
+    return catalog.select(sel, ign)
+
+
+def filter_diagnostics(diagnostics: list[Diagnostic], config: Config, select: Sequence[str],
+                       ignore: Sequence[str]) -> list[Diagnostic]:
+    """Apply --select/--ignore (see :func:`_enabled`), per-path ignores and configured severities."""
+    from dataclasses import replace
+
+    enabled = _enabled(config, select, ignore)
     out = []
     for d in diagnostics:
         if not enabled(d.rule):
@@ -220,8 +223,6 @@ def filter_diagnostics(diagnostics: list[Diagnostic], config: Config, select: Se
             continue
         sev = config.severity.get(d.rule)
         if sev is not None and sev is not d.severity:
-            from dataclasses import replace
-
             d = replace(d, severity=sev)
         out.append(d)
     return out
