@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,11 +42,3 @@ def repo(tmp_path: Path) -> Iterator[GitRepo]:
     """An empty git repository (no commits yet) at ``tmp_path / 'repo'``."""
     r = GitRepo.init(tmp_path / "repo")
     yield r
-
-
-def run_cli(*args: str, cwd: Path | str, input: str | None = None, env: dict[str, str] | None = None
-            ) -> subprocess.CompletedProcess[str]:
-    """Run an installed console script (``ve``, ``ve-validate`` ...) as a real subprocess."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(list(args), cwd=cwd, input=input, env=full_env, capture_output=True, text=True,
-                          timeout=300)

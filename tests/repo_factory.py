@@ -5,6 +5,7 @@ Kept free of pytest so benchmarks and property tests can use it too.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -95,3 +96,11 @@ class GitRepo:
 
     def head(self) -> str:
         return self.git("rev-parse", "HEAD").strip()
+
+
+def run_cli(*args: str, cwd: Path | str, input: str | None = None, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    """Run an installed console script (``ve``, ``ve-validate`` ...) as a real subprocess."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(list(args), cwd=cwd, input=input, env=full_env, capture_output=True, text=True,
+                          timeout=300)

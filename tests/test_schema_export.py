@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import run_cli
+from repo_factory import run_cli
 
 from ve_hooks import schema
 

@@ -7,6 +7,7 @@ and the hooks never pay for jsonschema, GitPython or the MCP SDK.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -58,10 +59,11 @@ def cli() -> None:
     """
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``ve`` / ``ve-hooks``: usage errors exit 2, never with a traceback."""
+def _run(command: click.Command, argv: Sequence[str] | None, prog_name: str) -> int:
+    """Invoke a click command: usage errors exit 2 with one line, never with a traceback."""
     try:
-        rv = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        rv = command.main(args=list(argv) if argv is not None else None, prog_name=prog_name,
+                          standalone_mode=False)
     except click.exceptions.Exit as e:
         return e.exit_code
     except click.ClickException as e:
@@ -75,10 +77,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return rv if isinstance(rv, int) else 0
 
 
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``ve`` / ``ve-hooks``."""
+    prog = os.path.basename(sys.argv[0]) if argv is None and sys.argv and sys.argv[0] else "ve"
+    return _run(cli, argv, prog if prog in ("ve", "ve-hooks") else "ve")
+
+
 def validate_main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``ve-validate``."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    return main(["validate", *args])
+    from .commands.validate import command
+
+    return _run(command, argv, "ve-validate")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import AGENT_CMD, Ve, ve_cmd
+from orch_support import AGENT_CMD, Ve, ve_cmd
 
 
 def _prompt(tmp_path: Path, scenario: str, **fields: str) -> Path:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import Ve, git, run_ve, ve_cmd
+from orch_support import Ve, git, run_ve, ve_cmd
 
 from ve_hooks.orch.store import Store
 

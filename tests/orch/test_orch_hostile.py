@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Ve, git
+from orch_support import Ve, git
 
 from ve_hooks import notes
 from ve_hooks.orch import model

@@ -6,7 +6,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import git, run_ve
+from orch_support import git, run_ve
 
 from ve_hooks.orch.store import Store
 

@@ -181,10 +181,13 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
                 f"{_label(where)} names {quote(value)}, which is a {res.other_kind}, not a {ref_kind}",
                 f"point {_label(where)} at a {ref_kind} (docs/{DIR_OF[ref_kind]}/)"))
             continue
-        what = f"{_label(where)} names {ref_kind} {quote(value)}, which "
-        what += "this change deletes" if res.deleted and not res.renamed_to else "does not exist"
+        # "narrative 'x' ..." rather than "narrative names narrative 'x' ..."
+        what = (f"{ref_kind} {quote(value)}" if _label(where) == ref_kind
+                else f"{_label(where)} names {ref_kind} {quote(value)},")
+        what += " which this change deletes" if res.deleted and not res.renamed_to else " does not exist"
+        if _label(where) != ref_kind:
+            what = what.replace(", does not exist", ", which does not exist")
         out.append(ctx.diag("VE401", target, where, what, missing_hint(res, ref_kind, ctx.repo.root),
-                            fixable=res.renamed_to is not None,
                             data={"kind": ref_kind, "name": res.name,
                                   **({"renamed_to": res.renamed_to} if res.renamed_to else {})}))
     out.extend(_friction(target, ctx))

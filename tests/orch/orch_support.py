@@ -1,0 +1,54 @@
+"""Fixtures for the orchestrator tests: real repositories, the real CLI in real subprocesses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+FAKE_AGENT = Path(__file__).with_name("fake_agent.py")
+AGENT_CMD = f"{sys.executable} {FAKE_AGENT}"
+
+Ve = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def git(cwd: Path, *args: str, input: bytes | None = None) -> str:
+    out = subprocess.run(["git", "-C", str(cwd), *args], input=input, capture_output=True, check=True)
+    return out.stdout.decode("utf-8", "replace").strip()
+
+
+def ve_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "ve_hooks.cli", "orch", *args]
+
+
+def run_ve(cwd: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None,
+           timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(ve_cmd(*args), cwd=cwd, input=input, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+@pytest.fixture
+def orepo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository with one commit on ``main``."""
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "README.md").write_text("hello\n")
+    git(repo, "add", "README.md")
+    git(repo, "commit", "-q", "-m", "init")
+    return repo
+
+
+@pytest.fixture
+def ve(orepo: Path) -> Ve:
+    """``ve orch ...`` in ``orepo`` as a subprocess."""
+
+    def call(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
+        return run_ve(orepo, *args, **kw)  # type: ignore[arg-type]
+
+    return call
