@@ -232,20 +232,35 @@ def staged_floor(repo: Path) -> float:
 
 
 def _measure(sc: Scenario, repeat: int, run: Callable[[], float], floor: Callable[[], float],
-             before: Callable[[], None] | None = None) -> None:
-    """Interleave floor and command samples so that load spikes hit both alike."""
+             before: Callable[[], None] | None = None, warmup: bool = False) -> None:
+    """Interleave floor and command samples so that load spikes hit both alike.
+
+    Floors are always measured, even once the command turned out to be unavailable.
+    """
+    failed = False
+
+    def attempt() -> float | None:
+        nonlocal failed
+        try:
+            return run()
+        except Unavailable as e:
+            sc.status, sc.reason, sc.samples, failed = "unavailable", str(e), [], True
+            return None
+
+    if warmup:
+        attempt()  # fills the cache
     for _ in range(repeat):
         try:
             sc.floor_samples.append(floor())
         except Unavailable as e:  # a floor is ours and must work: say so loudly, keep going
             sc.extra["floor_error"] = str(e)
+        if failed:
+            continue
         if before:
             before()
-        try:
-            sc.samples.append(run())
-        except Unavailable as e:
-            sc.status, sc.reason, sc.samples = "unavailable", str(e), []
-            return
+        t = attempt()
+        if t is not None:
+            sc.samples.append(t)
 
 
 def pick_active_chunk(repo: Path, names: list[str]) -> str:
@@ -273,13 +288,8 @@ def sc_staged(repo: Path, info: dict, repeat: int, cold: bool) -> Scenario:
     stage_edit(repo, chunk)
     sc.extra["chunk"] = chunk
     cmd = ve_validate("--staged")
-    try:
-        if not cold:
-            timed(cmd, repo)  # warm-up fills the cache
-        _measure(sc, repeat, lambda: timed(cmd, repo), lambda: staged_floor(repo),
-                 (lambda: drop_cache(repo)) if cold else None)
-    except Unavailable as e:
-        sc.status, sc.reason = "unavailable", str(e)
+    _measure(sc, repeat, lambda: timed(cmd, repo), lambda: staged_floor(repo),
+             (lambda: drop_cache(repo)) if cold else None, warmup=not cold)
     restore(repo)
     return sc
 
@@ -291,13 +301,8 @@ def sc_full(repo: Path, repeat: int, cold: bool) -> Scenario:
                   floor="ls-tree -r + cat-file --batch + CSafeLoader on every artifact")
     restore(repo)
     cmd = ve_validate("--format", "json")
-    try:
-        if not cold:
-            timed(cmd, repo)
-        _measure(sc, repeat, lambda: timed(cmd, repo), lambda: timed(floor_cmd("parse", repo), repo, (0,)),
-                 (lambda: drop_cache(repo)) if cold else None)
-    except Unavailable as e:
-        sc.status, sc.reason = "unavailable", str(e)
+    _measure(sc, repeat, lambda: timed(cmd, repo), lambda: timed(floor_cmd("parse", repo), repo, (0,)),
+             (lambda: drop_cache(repo)) if cold else None, warmup=not cold)
     return sc
 
 
@@ -313,9 +318,9 @@ def sc_tips(repos: list[tuple[Path, dict]], repeat: int, target_seconds: float |
         samples: list[float] = []
         floors: list[float] = []
         cmd = ve("tips", "--rev", "HEAD")
+        for _ in range(repeat):
+            floors.append(timed(floor_cmd("parse", r, "--chunks-only"), r, (0,)))
         try:
-            for _ in range(repeat):
-                floors.append(timed(floor_cmd("parse", r, "--chunks-only"), r, (0,)))
             for _ in range(repeat):
                 drop_cache(r)
                 samples.append(timed(cmd, r, (0,)))
