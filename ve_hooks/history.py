@@ -68,12 +68,12 @@ def log(loc: Location, root: str) -> list[Commit]:
                 i += 2
                 if status[0] == "C":
                     commits[-1].changes.append(("A", None, new, oid))
-                elif status == "R100" or _same_key(old, new):
+                elif _same_key(old, new):
                     commits[-1].changes.append(("R", old, new, oid))
                 else:
                     # Artifacts share their template, so git pairs a deleted chunk with an
-                    # unrelated new one as a "rename"; only a pure move or a legacy-prefix
-                    # rename (0001-foo -> foo) is trusted to keep the identity.
+                    # unrelated new one as a "rename" (even at 100%); only a rename keeping
+                    # the key (0001-foo -> foo) is trusted to keep the identity.
                     commits[-1].changes.append(("D", old, None, None))
                     commits[-1].changes.append(("A", None, new, oid))
             else:
