@@ -86,7 +86,7 @@ def test_legacy_numbered_name_gets_rename_hint(repo: GitRepo) -> None:
     repo.chunk("user", "ACTIVE", parent_chunk="0006-segment-compaction")
     repo.commit()
     [d] = _check(repo)
-    assert d.rule == "VE401" and d.fixable
+    assert d.rule == "VE401" and not d.fixable  # a hint, not an automatic fix
     assert d.hint == "renamed to 'segment-compaction'? update the reference"
     assert d.data["renamed_to"] == "segment-compaction"
 
