@@ -130,6 +130,8 @@ def test_results_round_trip_through_json() -> None:
         r = parse(raw)
         again = result_from_json(result_to_json(r))
         assert again == r
+        if isinstance(r, Doc):
+            assert isinstance(again, Doc) and again.positions == r.positions
 
 
 # -- properties --------------------------------------------------------------------------------

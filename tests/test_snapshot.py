@@ -157,3 +157,20 @@ def test_second_run_parses_nothing(repo: GitRepo, tmp_path: Path) -> None:
         assert all(isinstance(d, Doc) and d.data["status"] == "ACTIVE" for d in docs.values())
     # The worktree shares entries with commits (same bytes, same blob id): its first pass was warm.
     assert first.parsed == 0
+
+
+def test_worktree_uses_index_ids_only_for_files_git_vouches_for(repo: GitRepo) -> None:
+    repo.chunk("alpha", "ACTIVE")
+    repo.chunk("beta", "ACTIVE")
+    repo.commit()
+    # Same size, same second: only content tells them apart (git's racy-clean check must).
+    goal = repo.path / "docs/chunks/beta/GOAL.md"
+    goal.write_bytes(goal.read_bytes().replace(b"status: ACTIVE", b"status: FUTURE"))
+    repo.chunk("gamma", "FUTURE")  # untracked
+    loc = locate(repo.path)
+    r = Repo(snapshot_for(loc), Config(), Cache(None))
+    files = r.files
+    assert files["docs/chunks/alpha/GOAL.md"] == git.blob_id((repo.path / "docs/chunks/alpha/GOAL.md").read_bytes())
+    assert files["docs/chunks/beta/GOAL.md"] is None and files["docs/chunks/gamma/GOAL.md"] is None
+    statuses = {n: f.status for n, f in r.facts("chunk").items()}
+    assert statuses == {"alpha": "ACTIVE", "beta": "FUTURE", "gamma": "FUTURE"}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the parser or the stored shape changes: old rows are simply never looked up.
-VERSION = "4"
+VERSION = "5"
 _BATCH = 900  # below SQLite's default limit of host parameters
 
 

@@ -13,6 +13,7 @@ expansion ("billion laughs").
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,8 +77,9 @@ class Doc:
     """A parsed artifact: frontmatter data, positions, and where the body starts."""
 
     data: dict[str, Any]
-    positions: dict[JsonPath, tuple[int, int]]
-    fm_start: int  # line of the opening fence (1 unless a BOM-only line precedes; always 1)
+    # A JSON string until first needed (documents from the cache); compare ``positions`` instead.
+    _positions: dict[JsonPath, tuple[int, int]] | str = field(compare=False)
+    fm_start: int  # line of the opening fence
     fm_end: int  # line of the closing fence; 0 for a pure YAML file (external.yaml)
     body: str | None  # None when the document came from the cache, which keeps frontmatter only
     problems: list[Problem] = field(default_factory=list)
@@ -87,6 +89,13 @@ class Doc:
     @property
     def body_line(self) -> int:
         return self.fm_end + 1
+
+    @property
+    def positions(self) -> dict[JsonPath, tuple[int, int]]:
+        """JSON path -> (line, column). Decoded lazily: most cached documents never need it."""
+        if isinstance(self._positions, str):
+            self._positions = {tuple(k): (int(line), int(col)) for k, line, col in json.loads(self._positions)}
+        return self._positions
 
     def position(self, path: JsonPath) -> tuple[int, int]:
         """Position of ``path`` or of its nearest recorded ancestor (the opening fence at worst)."""
@@ -101,7 +110,8 @@ class Doc:
     def to_json(self, *, body: bool = True) -> dict[str, Any]:
         return {
             "data": self.data,
-            "pos": [[list(k), v[0], v[1]] for k, v in self.positions.items()],
+            "pos": json.dumps([[list(k), v[0], v[1]] for k, v in self.positions.items()],
+                              separators=(",", ":")),
             "fm": [self.fm_start, self.fm_end],
             "body": self.body if body else None,
             "problems": [p.to_json() for p in self.problems],
@@ -113,7 +123,7 @@ class Doc:
     def from_json(cls, v: dict[str, Any]) -> Doc:
         return cls(
             data=v["data"],
-            positions={tuple(k): (int(line), int(col)) for k, line, col in v["pos"]},
+            _positions=str(v["pos"]),
             fm_start=int(v["fm"][0]),
             fm_end=int(v["fm"][1]),
             body=None if v["body"] is None else str(v["body"]),

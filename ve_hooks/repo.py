@@ -92,7 +92,7 @@ def snapshot_for(loc: Location, *, staged: bool = False, rev: str | None = None)
         return CommitSnapshot(loc.root, loc.git_cwd, git.resolve_commit(loc.git_cwd, "HEAD"))
     if staged:
         return IndexSnapshot(loc.root, loc.git_cwd)
-    return WorktreeSnapshot(loc.root)
+    return WorktreeSnapshot(loc.root, loc.git_cwd)
 
 
 def head_snapshot(loc: Location) -> Snapshot:

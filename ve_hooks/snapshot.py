@@ -47,9 +47,26 @@ class WorktreeSnapshot(Snapshot):
 
     label = "WORKTREE"
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, git_cwd: Path | None = None) -> None:
         self.root = Path(root)
         self._real_root = os.path.realpath(self.root)
+        self._git_cwd = git_cwd
+
+    def _index_ids(self, prefix: str) -> dict[str, str]:
+        """Blob ids of files whose worktree content git knows equals the index entry.
+
+        ``git diff-files`` decides from the index's stat data (as ``git status`` does), so
+        unchanged files need not be read and hashed; anything it cannot vouch for is hashed.
+        """
+        if self._git_cwd is None:
+            return {}
+        paths = [prefix] if prefix else []
+        try:
+            entries = git.ls_index(self._git_cwd, paths)
+            dirty = set(git.zsplit(git.run(["diff-files", "--name-only", "-z", "--", *paths], self.root)))
+        except git.GitError:
+            return {}
+        return {e.path: e.oid for e in entries if e.path not in dirty and e.mode != "120000"}
 
     def list(self, prefix: str) -> dict[str, str | None]:
         # String paths and scandir: pathlib costs more than the disk on 10,000 chunk folders.
@@ -79,6 +96,11 @@ class WorktreeSnapshot(Snapshot):
                     else:
                         rel = e.path[cut:]
                         out[rel if os.sep == "/" else rel.replace(os.sep, "/")] = None
+        if out:
+            known = self._index_ids(prefix)
+            for rel, oid in known.items():
+                if rel in out:
+                    out[rel] = oid
         return out
 
     def _inside(self, path: Path) -> bool:

@@ -65,7 +65,7 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
              if isinstance(v, str) and v.strip()] if isinstance(raw, list) else []
     out: list[Diagnostic] = []
     facts = _facts(ctx.repo, kind)
-    resolve = order.resolver(facts)
+    resolve = _memo(ctx.repo, "resolver", kind, lambda: order.resolver(facts))  # once per kind, not per target
     seen: dict[str, int] = {}
     for i, ref in items:
         where = ("created_after", i)
