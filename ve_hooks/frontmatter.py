@@ -34,7 +34,9 @@ MAX_DEPTH = 64
 
 _FENCE = re.compile(r"---[ \t]*")
 _CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_FIRST_LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
+# A closing fence line: preceded by a line break, ending at a line break or the end of text.
+_CLOSING = re.compile(r"(\r\n|\r|\n)(?:---|\.\.\.)[ \t]*(?:\r\n|\r(?!\n)|\n|$)")
 _STD_TAGS = {
     "tag:yaml.org,2002:" + t
     for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")
@@ -198,32 +200,39 @@ def parse(raw: bytes) -> Result:
     if isinstance(decoded, ParseError):
         return decoded
     text, bom, problems = decoded
-    lines = _lines(text, limit=None)
-    if not lines or not _FENCE.fullmatch(lines[0].rstrip("\r\n")):
+    first = _FIRST_LINE.match(text)
+    if not text or first is None or not _FENCE.fullmatch(first.group(1)):
         return ParseError(Problem("VE102", 1, 1, "no frontmatter: the file must start with a `---` line",
                                   "add the YAML frontmatter block of the template between `---` lines"),
                           problems)
-    newline = _newline_of(lines[0])
-    offset = len(lines[0])
-    close = None
-    for i in range(1, len(lines)):
-        if _CLOSE.fullmatch(lines[i].rstrip("\r\n")):
-            close = i
-            break
-        offset += len(lines[i])
-        if offset > MAX_FRONTMATTER_BYTES:
+    newline = first.group(2) or "\n"
+    start = first.end()
+    # Search for the closing fence instead of splitting the whole file into lines: bodies are
+    # often far longer than frontmatter, and a 50 MB body must cost one regex scan at most.
+    close = _CLOSING.search(text, start - len(first.group(2)))
+    if close is None:
+        if len(text) - start > MAX_FRONTMATTER_BYTES:
             return ParseError(Problem("VE109", 1, 1, "frontmatter is larger than 4 MiB",
                                       "frontmatter holds metadata only; move prose into the body"), problems)
-    if close is None:
         return ParseError(Problem("VE103", 1, 1, "the frontmatter opened on line 1 is never closed",
                                   "add a `---` line after the last frontmatter key"), problems)
-    fm_text = "".join(lines[1:close])
-    body = "".join(lines[close + 1:])
+    fm_end_offset = close.start() + len(close.group(1))  # just after the last frontmatter line break
+    if fm_end_offset - start > MAX_FRONTMATTER_BYTES:
+        return ParseError(Problem("VE109", 1, 1, "frontmatter is larger than 4 MiB",
+                                  "frontmatter holds metadata only; move prose into the body"), problems)
+    fm_text = text[start:fm_end_offset] if fm_end_offset > start else ""
+    body = text[close.end():]
+    close_line = 2 + _count_breaks(fm_text)
     result = parse_yaml(fm_text, line_offset=1, problems=problems)
     if isinstance(result, ParseError):
         return result
     data, positions = result
-    return Doc(data, positions, 1, close + 1, body, problems, newline, bom)
+    return Doc(data, positions, 1, close_line, body, problems, newline, bom)
+
+
+def _count_breaks(text: str) -> int:
+    """Line breaks as the fence splitter counts them: CRLF, lone CR and LF."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 def parse_yaml_file(raw: bytes) -> Result:
@@ -240,17 +249,6 @@ def parse_yaml_file(raw: bytes) -> Result:
         return result
     data, positions = result
     return Doc(data, positions, 1, 0, "", problems, _newline_of(text), bom)
-
-
-def _lines(text: str, limit: int | None) -> list[str]:
-    """Lines with their endings kept (``\\r\\n``, ``\\r`` or ``\\n``), so offsets stay exact."""
-    out = []
-    for m in _LINE.finditer(text):
-        s = m.group()
-        if not s:
-            break
-        out.append(s)
-    return out
 
 
 def _newline_of(line: str) -> str:

@@ -33,6 +33,7 @@ _NO_BLANK = r"(?:(?!(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n))[\s\S])"
 _JINJA = re.compile(
     rf"(?<!\$)(?:\{{\{{{_NO_BLANK}*?\}}\}}|\{{%{_NO_BLANK}*?%\}}|\{{#{_NO_BLANK}*?#\}})"
 )
+_ANY_JINJA = re.compile(r"\{[{%#]")
 _FENCE_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
 _BACKTICKS = re.compile(r"`+")
 _FM_FENCE = re.compile(r"---[ \t]*")
@@ -72,7 +73,7 @@ def _unrendered(path: str, text: str, doc: Doc | None, kind: str,
                 generation: str | None) -> Iterator[Diagnostic]:
     if text.startswith("\ufeff"):
         text = text[1:]  # positions are counted as the parser counts them: after the BOM
-    if "{" not in text:
+    if _ANY_JINJA.search(text) is None:  # the common case, decided by one C-level scan
         return
     starts = _line_starts(text)
     fm_end = _frontmatter_end(text, doc, kind)  # 1-based line of the closing fence; 0 if none
