@@ -140,9 +140,8 @@ def _rule_functions(enabled: Callable[[str], bool]) -> list[Callable[[Target, Co
 
 def resolve_targets(opts: Options, loc: Location, repo: Repo) -> list[art.ArtifactPath]:
     """The artifact files to check: all of them, or those under the given PATHS."""
-    every = repo.artifact_paths()
     if not opts.paths:
-        return every
+        return repo.artifact_paths()
     wanted: list[str] = []
     for raw in opts.paths:
         p = Path(raw)
@@ -155,8 +154,12 @@ def resolve_targets(opts: Options, loc: Location, repo: Repo) -> list[art.Artifa
             except ValueError:
                 raise UsageError(f"{raw}: outside the repository {loc.root}") from None
         wanted.append("" if rel == "." else rel)
+    files = repo.files
+    exact = [art.classify(w, repo.root) for w in wanted if w in files]
+    if len(exact) == len(wanted):  # plain file paths (the pre-commit case): classify just those
+        return sorted({a for a in exact if a is not None and a.validated}, key=lambda a: a.path)
     chosen = []
-    for a in every:
+    for a in repo.artifact_paths():
         for w in wanted:
             if not w or a.path == w or a.path.startswith(w.rstrip("/") + "/"):
                 chosen.append(a)

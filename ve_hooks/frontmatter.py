@@ -96,7 +96,10 @@ class Doc:
     def positions(self) -> dict[JsonPath, tuple[int, int]]:
         """JSON path -> (line, column). Decoded lazily: most cached documents never need it."""
         if isinstance(self._positions, str):
-            self._positions = {tuple(k): (int(line), int(col)) for k, line, col in json.loads(self._positions)}
+            try:
+                self._positions = {tuple(k): (int(line), int(col)) for k, line, col in json.loads(self._positions)}
+            except (ValueError, TypeError):  # a damaged cache entry: degrade to 1:1, never crash
+                self._positions = {}
         return self._positions
 
     def position(self, path: JsonPath) -> tuple[int, int]:
@@ -125,7 +128,7 @@ class Doc:
     def from_json(cls, v: dict[str, Any]) -> Doc:
         return cls(
             data=v["data"],
-            _positions=str(v["pos"]),
+            _positions=v["pos"] if isinstance(v["pos"], str) else "",
             fm_start=int(v["fm"][0]),
             fm_end=int(v["fm"][1]),
             body=None if v["body"] is None else str(v["body"]),

@@ -142,11 +142,15 @@ class _GitSnapshot(Snapshot):
         raise NotImplementedError
 
     def list(self, prefix: str) -> dict[str, str | None]:
-        if not any(prefix.startswith(p) for p in self._listed if p or not prefix):
-            for e in self._listing(prefix):
+        # One listing of the whole snapshot serves every prefix: code references need the
+        # rest of the tree anyway, and a second git process costs more than filtering.
+        if not self._listed:
+            for e in self._listing(""):
                 self._entries[e.path] = e
-            self._listed.append(prefix)
-        pre = prefix.rstrip("/") + "/" if prefix else ""
+            self._listed.append("")
+        if not prefix:
+            return {p: e.oid for p, e in self._entries.items()}
+        pre = prefix.rstrip("/") + "/"
         return {p: e.oid for p, e in self._entries.items() if p.startswith(pre)}
 
     def _all(self) -> set[str]:
