@@ -7,7 +7,6 @@ optionally repairs) every artifact against the history, see ``docs/created_after
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterable
@@ -184,7 +183,9 @@ def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, wr
         data = result.to_json()
         if write:
             data["written"] = written
-        click.echo(json.dumps(data, indent=2))
+        from ..jsonout import dumps
+
+        click.echo(dumps(data))
     else:
         for row in result.rows:
             if row.status != "exact":

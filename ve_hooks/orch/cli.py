@@ -109,7 +109,9 @@ def attention(ctx: click.Context, fmt: str) -> int:
     open_qs = [(name, q) for name, u in ledger.units.items() for q in u.open_questions()]
     open_qs.sort(key=lambda item: item[1].event.sort_key)
     if fmt == "json":
-        click.echo(json.dumps([_question_json(n, q) for n, q in open_qs], indent=2))
+        from ..jsonout import dumps
+
+        click.echo(dumps([_question_json(n, q) for n, q in open_qs]))
     elif not open_qs:
         click.echo("No open questions.")
     else:

@@ -7,7 +7,6 @@ or bidi characters reach a consumer), lone surrogates replaced, non-JSON values 
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any, TextIO
 
@@ -47,14 +46,6 @@ class JsonReporter(Reporter):
     name = "json"
 
     def report(self, diagnostics: list[Diagnostic], summary: Summary, stream: TextIO) -> None:
-        # One diagnostic per line: readable, greppable, and encoded by json's C encoder
-        # (``indent=`` would switch to the pure-Python one, seconds on 10,000 findings).
-        doc = document(diagnostics, summary)
+        from ..jsonout import dumps
 
-        def enc(v: object) -> str:
-            return json.dumps(v, ensure_ascii=True, allow_nan=False, separators=(", ", ": "))
-
-        rows = ",\n    ".join(enc(d) for d in doc["diagnostics"])
-        stream.write(f'{{\n  "version": {enc(doc["version"])},\n  "diagnostics": ['
-                     + (f"\n    {rows}\n  " if rows else "")
-                     + f'],\n  "summary": {enc(doc["summary"])}\n}}\n')
+        stream.write(dumps(document(diagnostics, summary)) + "\n")
