@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,6 +120,29 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], files: int, fmt: str = 
 
     report.render(fmt, list(diagnostics), Summary.of(list(diagnostics), files), stream=sys.stdout)
     sys.stdout.flush()
+
+
+def guarded(name: str, work: Callable[[], int]) -> int:
+    """Run a hook's work. A usage, git or internal error exits 2 with one line: a broken tool
+    must neither look like a finding nor hide as a pass, and never shows a traceback."""
+    from ..diagnostic import EXIT_ERROR, UsageError
+
+    try:
+        return work()
+    except (UsageError, git.GitError) as e:
+        print(f"{name}: {e}", file=sys.stderr)
+    except Exception as e:
+        print(f"{name}: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def report(found: Sequence[Diagnostic], fmt: str) -> int:
+    """Print findings (if any) and return the exit code they call for."""
+    from ..diagnostic import EXIT_FINDINGS, EXIT_OK
+
+    if found:
+        print_diagnostics(found, len({d.path for d in found}), fmt)
+    return EXIT_FINDINGS if has_errors(found) else EXIT_OK
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

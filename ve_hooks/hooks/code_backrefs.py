@@ -9,13 +9,11 @@ do not mention the artifact root are skipped without being decoded.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import git
-from ..diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Diagnostic, UsageError
-from . import find_toplevel, has_errors, print_diagnostics
+from ..diagnostic import Diagnostic
+from . import find_toplevel, guarded, report
 
 
 def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Diagnostic]:
@@ -65,18 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("filenames", nargs="*", help="Source files to check.")
     parser.add_argument("--format", default="text", help="text (default), json, github, sarif or junit.")
     args = parser.parse_args(argv)
-    try:
-        found = check_files(args.filenames)
-        if found:
-            print_diagnostics(found, len({d.path for d in found}), args.format)
-    except (UsageError, git.GitError) as e:
-        print(f"ve-code-backrefs: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    except Exception as e:  # a broken tool must not look like a finding, nor hide as a pass
-        print(f"ve-code-backrefs: internal error: {type(e).__name__}: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    return EXIT_FINDINGS if has_errors(found) else EXIT_OK
-
+    return guarded("ve-code-backrefs", lambda: report(check_files(args.filenames), args.format))
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -9,14 +9,12 @@ Each call handles only the files it is given, so pre-commit may batch them freel
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .. import artifacts as art
-from .. import git
-from ..diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
-from . import artifact_root, find_toplevel
+from ..diagnostic import EXIT_FINDINGS, EXIT_OK
+from . import artifact_root, find_toplevel, guarded
 
 
 def fix(filenames: Sequence[str], *, refresh: bool = False, cwd: Path | None = None) -> list[str]:
@@ -51,18 +49,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--refresh", action="store_true",
                         help="Also recompute a non-empty created_after of a new artifact (HEAD moved).")
     args = parser.parse_args(argv)
-    try:
-        changed = fix(args.filenames, refresh=args.refresh)
-    except (UsageError, git.GitError) as e:
-        print(f"ve-created-after: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    except Exception as e:  # a broken tool must not look like a fix, nor hide as a pass
-        print(f"ve-created-after: internal error: {type(e).__name__}: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    for path in changed:
-        print(f"Fixing {path}")
-    return EXIT_FINDINGS if changed else EXIT_OK
 
+    def work() -> int:
+        changed = fix(args.filenames, refresh=args.refresh)
+        for path in changed:
+            print(f"Fixing {path}")
+        return EXIT_FINDINGS if changed else EXIT_OK
+
+    return guarded("ve-created-after", work)
 
 if __name__ == "__main__":
     raise SystemExit(main())

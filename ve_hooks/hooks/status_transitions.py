@@ -8,13 +8,12 @@ pushed commit against its parent -- including commits made with ``--no-verify``.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .. import git
-from ..diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Diagnostic, UsageError
-from . import TRANSITIONS, artifact_root, changes, find_toplevel, has_errors, print_diagnostics, refs_from_env
+from ..diagnostic import Diagnostic
+from . import TRANSITIONS, artifact_root, changes, find_toplevel, guarded, refs_from_env, report
 
 
 def _check(top: Path, paths: list[str], rev: str | None) -> list[Diagnostic]:
@@ -51,18 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("filenames", nargs="*", help="Ignored: the changed artifacts are read from git.")
     parser.add_argument("--format", default="text", help="text (default), json, github, sarif or junit.")
     args = parser.parse_args(argv)
-    try:
-        found = transitions(find_toplevel(), *refs_from_env())
-        if found:
-            print_diagnostics(found, len({d.path for d in found}), args.format)
-    except (UsageError, git.GitError) as e:
-        print(f"ve-status-transitions: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    except Exception as e:  # a broken tool must not look like a finding, nor hide as a pass
-        print(f"ve-status-transitions: internal error: {type(e).__name__}: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    return EXIT_FINDINGS if has_errors(found) else EXIT_OK
-
+    return guarded("ve-status-transitions",
+                   lambda: report(transitions(find_toplevel(), *refs_from_env()), args.format))
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .. import artifacts as art
 from .. import git
-from ..diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Diagnostic, UsageError
+from ..diagnostic import EXIT_FINDINGS, EXIT_OK, Diagnostic
 from . import (
     TRANSITIONS,
     Changes,
@@ -27,6 +27,7 @@ from . import (
     changes,
     codes,
     find_toplevel,
+    guarded,
     has_errors,
     print_diagnostics,
     refs_from_env,
@@ -170,27 +171,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stats", action="store_true", help="Print files checked, parsed and cache hits.")
     args = parser.parse_args(argv)
     from_ref, to_ref = refs_from_env()
-    try:
-        top = find_toplevel()
-        result = validate(top, filenames=args.filenames, from_ref=from_ref, to_ref=to_ref,
+
+    def work() -> int:
+        result = validate(find_toplevel(), filenames=args.filenames, from_ref=from_ref, to_ref=to_ref,
                           select=codes(args.select), ignore=codes(args.ignore),
                           with_transitions=args.with_transitions)
         if result.diagnostics:
             print_diagnostics(result.diagnostics, result.files, args.format)
-    except (UsageError, git.GitError) as e:
-        print(f"ve-validate: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    except Exception as e:  # a broken tool must not look like a finding, nor hide as a pass
-        print(f"ve-validate: internal error: {type(e).__name__}: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    if args.stats:
-        if result.early_exit:
-            print(f"ve-validate: early exit: {result.early_exit}; 0 files, 0 parsed", file=sys.stderr)
-        else:
-            print(f"ve-validate: {result.files} files, {result.parsed} parsed, {result.cache_hits} cache hits",
-                  file=sys.stderr)
-    return EXIT_FINDINGS if has_errors(result.diagnostics) else EXIT_OK
+        if args.stats:
+            if result.early_exit:
+                print(f"ve-validate: early exit: {result.early_exit}; 0 files, 0 parsed", file=sys.stderr)
+            else:
+                print(f"ve-validate: {result.files} files, {result.parsed} parsed, "
+                      f"{result.cache_hits} cache hits", file=sys.stderr)
+        return EXIT_FINDINGS if has_errors(result.diagnostics) else EXIT_OK
 
+    return guarded("ve-validate", work)
 
 if __name__ == "__main__":
     raise SystemExit(main())
