@@ -277,6 +277,11 @@ def mcp(ctx: click.Context, unit: str | None, wait: float) -> int:
     if not unit:
         raise click.UsageError("--unit (or $VE_ORCH_UNIT) is required")
     _unit(unit)
+    try:
+        import mcp as _sdk  # noqa: F401  (the optional [orch] extra)
+    except ImportError:
+        raise click.ClickException(
+            "the MCP SDK is not installed: pip install 've-hooks[orch]' (mcp>=2,<3)") from None
     from ve_hooks.orch.mcp_server import serve
 
     serve(_store(ctx), unit, wait)
