@@ -187,7 +187,7 @@ def run(opts: Options) -> Outcome:
                 return schema.generation_of(t.data)
             return None
 
-        ctx = Context(repo, base, config, generation)
+        ctx = Context(repo, base, config, generation, targets)
         fns = _rule_functions(_enabled(config, opts.select, opts.ignore))
         for t in targets:
             if t.doc is None:

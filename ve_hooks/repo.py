@@ -8,7 +8,7 @@ documents they need, so a commit touching one chunk never parses the repository.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -248,6 +248,25 @@ class Repo:
                 oid = git.blob_id(data)
                 self.files[path] = oid
         return oid
+
+    def derived(self, ns: str, paths: Iterable[str], fn: Callable[[bytes], Any]) -> dict[str, Any]:
+        """``fn(bytes)`` of many files, cached by blob id and read in one batch on a miss.
+
+        For facts that are a pure function of one file's content (is this PLAN.md still the
+        template?): a warm run reads nothing, a cold one reads all misses with one process.
+        """
+        paths = [p for p in dict.fromkeys(paths) if p in self.files]
+        oids = {p: self.oid(p) for p in paths}
+        hits = self.cache.get_many(ns, {o for o in oids.values() if o})
+        out = {p: hits[o] for p, o in oids.items() if o in hits}
+        missing = [p for p in paths if p not in out]
+        if missing:
+            for p, data in self.snapshot.read_many(missing).items():
+                if isinstance(data, bytes):
+                    out[p] = fn(data)
+                    oid = oids.get(p) or git.blob_id(data)
+                    self.cache.put(ns, oid, out[p])
+        return out
 
     def doc(self, kind: str, name: str) -> Result | None:
         a = self.names(kind).get(name)

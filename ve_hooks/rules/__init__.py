@@ -49,6 +49,8 @@ class Context:
     base: Repo | None
     config: Config
     generation: Callable[[Target], str | None] = field(default=lambda t: None)
+    # Every target of this run, so a rule can read what it needs for all of them in one batch.
+    targets: list[Target] = field(default_factory=list)
 
     def is_new(self, art: ArtifactPath) -> bool:
         """True when the artifact did not exist (under this name) in ``base``."""

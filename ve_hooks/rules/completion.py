@@ -9,11 +9,16 @@ the untouched PLAN.md template that ``ve chunk create`` writes.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..artifacts import artifact_dir
 from ..diagnostic import Diagnostic, Severity
 from . import Context, Target
+
+if TYPE_CHECKING:
+    from ..repo import Repo
 from .lifecycle import base_status
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
@@ -28,6 +33,24 @@ def plan_is_template(text: str) -> bool:
         if s and not s.startswith("#") and s.strip("-*_ ") != "":
             return False
     return True
+
+
+def _plan_path(repo: Repo, name: str) -> str:
+    return f"{artifact_dir('chunk', name, repo.root)}/PLAN.md"
+
+
+_plan_memo: weakref.WeakKeyDictionary[Repo, dict[str, bool]] = weakref.WeakKeyDictionary()
+
+
+def _plans(ctx: Context, plan: str) -> dict[str, bool]:
+    """Whether each target chunk's PLAN.md is still the template: one batch, cached by blob id."""
+    memo = _plan_memo.setdefault(ctx.repo, {})
+    if plan not in memo:
+        paths = {_plan_path(ctx.repo, t.art.name) for t in ctx.targets
+                 if t.art.kind == "chunk" and t.art.role == "main"} | {plan}
+        memo.update(ctx.repo.derived("plan-template", paths - set(memo),
+                                     lambda raw: plan_is_template(raw.decode("utf-8", "replace"))))
+    return memo
 
 
 def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
@@ -57,10 +80,8 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
                 "set status: HISTORICAL once the fix is merged (or bug_type: semantic if it changed "
                 "the understanding of intended behaviour)", Severity.WARNING))
     if status in ("IMPLEMENTING", "ACTIVE"):
-        plan = f"{artifact_dir('chunk', target.art.name, ctx.repo.root)}/PLAN.md"
-        if plan in ctx.repo.files:
-            raw = ctx.repo.raw(plan)
-            if raw is not None and plan_is_template(raw.decode("utf-8", "replace")):
+        plan = _plan_path(ctx.repo, target.art.name)
+        if plan in ctx.repo.files and _plans(ctx, plan).get(plan):
                 out.append(ctx.diag(
                     "VE303", target, ("status",),
                     f"chunk is {status} but {plan} is still the empty template (headings and comments only)",
