@@ -158,6 +158,21 @@ def _sources(repo: Repo) -> _Sources:
     return s
 
 
+def _prefetch(src: _Sources, ctx: Context) -> None:
+    """On the first target, read every file any target references: one batch, not one per target."""
+    if getattr(src, "prefetched", False):
+        return
+    src.prefetched = True  # type: ignore[attr-defined]
+    paths = []
+    for t in ctx.targets:
+        if t.doc is not None and t.art.role == "main" and t.art.kind in ("chunk", "subsystem") and _checked(t):
+            for r in code_refs(t.data):
+                p = _clean_path(r.file)
+                if p and not any(c in p for c in "*?["):
+                    paths.append(p)
+    src.load(paths)
+
+
 def _checked(target: Target) -> bool:
     status = target.data.get("status")
     if target.art.kind == "chunk":
@@ -187,6 +202,7 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
     if not refs:
         return []
     src = _sources(ctx.repo)
+    _prefetch(src, ctx)
     out: list[Diagnostic] = []
     live: list[tuple[CodeRef, str]] = []
     for r in refs:
