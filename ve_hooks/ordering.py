@@ -43,7 +43,15 @@ def refs(value: Any, kind: str = "chunk") -> list[str]:
         value = [value]
     if not isinstance(value, list):
         return []
-    return [normalize_ref(v, kind) for v in value if isinstance(v, str) and v.strip()]
+    out = []
+    for v in value:
+        if not isinstance(v, str):
+            continue
+        if "/" in v or v != v.strip():  # plain names (nearly all) are already normal
+            v = normalize_ref(v, kind)
+        if v:
+            out.append(v)
+    return out
 
 
 def statuses_predicate(statuses: Iterable[str]) -> Eligible:

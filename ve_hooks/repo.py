@@ -8,6 +8,7 @@ documents they need, so a commit touching one chunk never parses the repository.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,9 +143,15 @@ class Repo:
         """kind -> name -> the artifact's main (or external.yaml) path. Listing only, no parsing."""
         if self._index is None:
             idx: dict[str, dict[str, art.ArtifactPath]] = {k: {} for k in art.KINDS}
+            # One C-level regex per path instead of classify(): 20,000 paths on the hot path.
+            main = re.compile(rf"{re.escape(self.root)}/(chunks|narratives|investigations|subsystems)/"
+                              r"([^/]+)/(GOAL\.md|OVERVIEW\.md|external\.yaml)")
             for path in self.files:
+                m = main.fullmatch(path)
+                if m is None:
+                    continue
                 a = art.classify(path, self.root)
-                if a is None or a.kind == "friction" or a.role == "plan":
+                if a is None or a.role == "plan":
                     continue
                 cur = idx[a.kind].get(a.name)
                 if cur is None or (cur.role == "external" and a.role == "main"):

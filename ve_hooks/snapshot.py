@@ -141,16 +141,23 @@ class _GitSnapshot(Snapshot):
     def _listing(self, prefix: str) -> list[git.Entry]:
         raise NotImplementedError
 
+    # The index is listed whole at once (its checks need the rest of the tree for code
+    # references anyway); a commit is listed by prefix, since as the *base* of a run only its
+    # artifacts are read.
+    _whole_at_once = True
+
     def list(self, prefix: str) -> dict[str, str | None]:
-        # One listing of the whole snapshot serves every prefix: code references need the
-        # rest of the tree anyway, and a second git process costs more than filtering.
-        if not self._listed:
+        pre = prefix.rstrip("/") + "/" if prefix else ""
+        if "" not in self._listed and (self._whole_at_once or not prefix):
             for e in self._listing(""):
                 self._entries[e.path] = e
             self._listed.append("")
-        if not prefix:
+        elif "" not in self._listed and prefix not in self._listed:
+            for e in self._listing(prefix):
+                self._entries[e.path] = e
+            self._listed.append(prefix)
+        if not pre:
             return {p: e.oid for p, e in self._entries.items()}
-        pre = prefix.rstrip("/") + "/"
         return {p: e.oid for p, e in self._entries.items() if p.startswith(pre)}
 
     def _all(self) -> set[str]:
@@ -209,6 +216,8 @@ class IndexSnapshot(_GitSnapshot):
 
 class CommitSnapshot(_GitSnapshot):
     """The tree of one commit."""
+
+    _whole_at_once = False
 
     def __init__(self, root: Path, cwd: Path, sha: str) -> None:
         super().__init__(root, cwd)
