@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from typing import Any
 # Bump when the parser or the stored shape changes: old rows are simply never looked up.
 VERSION = "5"
 _BATCH = 900  # below SQLite's default limit of host parameters
+_BUSY_SECONDS = 10  # SQLite's own wait for a lock, per attempt
+_ATTEMPTS = 5
 
 
 class Cache:
@@ -54,18 +57,25 @@ class Cache:
         if self._db is not None:
             return self._db
         assert self.path is not None
-        for attempt in range(2):
+        discarded = False
+        for attempt in range(_ATTEMPTS):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+                db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS entries (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
                 self._db = db
                 return db
+            except sqlite3.OperationalError:
+                # Locked or busy: another process is creating or writing it. Never a reason to
+                # delete it; wait a little and try again.
+                time.sleep(0.05 * (attempt + 1))
+                continue
             except sqlite3.DatabaseError:
                 # Corrupt or half-written file: move it out of the way once, then give up quietly.
-                if attempt == 0:
+                if not discarded:
+                    discarded = True
                     self._discard()
                     continue
             except OSError:
@@ -111,6 +121,8 @@ class Cache:
                         found[full[k]] = self._memo[k] = json.loads(v)
                     except (ValueError, TypeError):
                         pass  # a damaged row is a miss
+        except sqlite3.OperationalError:
+            pass  # busy: whatever was not read is a miss
         except sqlite3.DatabaseError:
             self._db = None
             self._discard()
@@ -131,15 +143,20 @@ class Cache:
         db = self._connect()
         if db is None or not pending:
             return
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO entries (k, v) VALUES (?, ?)", pending)
-            db.execute("COMMIT")
-        except sqlite3.Error:
+        for attempt in range(_ATTEMPTS):
             try:
-                db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT OR REPLACE INTO entries (k, v) VALUES (?, ?)", pending)
+                db.execute("COMMIT")
+                return
+            except sqlite3.Error as e:
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                if not isinstance(e, sqlite3.OperationalError):
+                    return  # a broken database: the entries are only a cache
+                time.sleep(0.05 * (attempt + 1))  # busy: another writer holds the lock
 
     def close(self) -> None:
         self.flush()
