@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 # Git must not localise messages we match on, nor page, nor prompt.
 _ENV_OVERRIDES = {"LC_ALL": "C", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
@@ -102,27 +104,27 @@ def resolve_commit(cwd: Path, rev: str) -> str:
     return sha
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One file of a tree or the index: mode, blob id and repo-relative path."""
+class Entry(NamedTuple):
+    """One file of a tree or the index: mode, blob id and repo-relative path.
+
+    A tuple, not a dataclass: a listing creates 20,000 of them on every commit.
+    """
 
     mode: str
     oid: str
     path: str
 
 
+# Whole listings are split by one C-level regex rather than record by record in Python.
+_TREE_RECORD = re.compile(rb"(\d+) blob ([0-9a-f]+)\t([^\0]*)\0")
+_INDEX_RECORD = re.compile(rb"(\d+) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")
+
+
 def ls_tree(cwd: Path, rev: str, paths: Sequence[str] = ()) -> list[Entry]:
     """Files of commit ``rev`` (recursively), optionally below ``paths``."""
     out = run(["ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths], cwd)
-    entries = []
-    for rec in out.split(b"\0"):
-        if not rec:
-            continue
-        meta, _, path = rec.partition(b"\t")
-        mode, typ, oid = meta.decode().split(" ")
-        if typ == "blob":
-            entries.append(Entry(mode, oid, path.decode("utf-8", "surrogateescape")))
-    return entries
+    return [Entry(m.decode(), o.decode(), p.decode("utf-8", "surrogateescape"))
+            for m, o, p in _TREE_RECORD.findall(out)]
 
 
 def ls_index(cwd: Path, paths: Sequence[str] = ()) -> list[Entry]:
@@ -130,14 +132,10 @@ def ls_index(cwd: Path, paths: Sequence[str] = ()) -> list[Entry]:
     top = run(["rev-parse", "--show-toplevel"], cwd).decode().strip()
     out = run(["ls-files", "-s", "-z", "--full-name", "--", *paths], top)
     by_path: dict[str, Entry] = {}
-    for rec in out.split(b"\0"):
-        if not rec:
-            continue
-        meta, _, path = rec.partition(b"\t")
-        mode, oid, stage = meta.decode().split(" ")
-        p = path.decode("utf-8", "surrogateescape")
-        if stage in ("0", "2") and mode != "160000":
-            by_path[p] = Entry(mode, oid, p)
+    for mode, oid, stage, path in _INDEX_RECORD.findall(out):
+        if stage in (b"0", b"2") and mode != b"160000":
+            p = path.decode("utf-8", "surrogateescape")
+            by_path[p] = Entry(mode.decode(), oid.decode(), p)
     return list(by_path.values())
 
 

@@ -299,11 +299,8 @@ class Repo:
             return self._kind_facts[kind]
         names = self.names(kind)
         listing = {name: (a.path, self.oid(a.path)) for name, a in names.items()}
-        h = hashlib.sha1(kind.encode())
-        for name in sorted(listing):
-            path, oid = listing[name]
-            h.update(f"\0{name}\0{path}\0{oid}".encode("utf-8", "surrogateescape"))
-        digest = h.hexdigest()
+        text = "\0".join(f"{name}\0{path}\0{oid}" for name, (path, oid) in sorted(listing.items()))
+        digest = hashlib.sha1(f"{kind}\0{text}".encode("utf-8", "surrogateescape")).hexdigest()
         got = self.cache.get_many("kindfacts", [digest]).get(digest)
         out = _decode_kind_facts(got, listing)
         if out is None:
