@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..diagnostic import Diagnostic
+from ..frontmatter import Doc
 from . import Context, Target
 
 if TYPE_CHECKING:
@@ -75,7 +76,9 @@ def _names(statuses: Iterable[str]) -> str:
     return ", ".join(s[:-1]) + f" or {s[-1]}" if len(s) > 1 else (s[0] if s else "")
 
 
-# Repo.facts walks every name on each call; rules ask once per target, so keep the answer.
+# Few targets (a commit): read each one's base document. Many (a whole repository): the base's
+# whole-kind table once, which is one cache row.
+_FEW_TARGETS = 64
 _STATUSES: weakref.WeakKeyDictionary[Repo, dict[str, dict[str, object]]] = weakref.WeakKeyDictionary()
 
 
@@ -89,6 +92,10 @@ def base_status(ctx: Context, kind: str, name: str) -> str | None:
         return None
     per_kind = _STATUSES.setdefault(ctx.base, {})
     if kind not in per_kind:
+        if len(ctx.targets) <= _FEW_TARGETS:
+            doc = ctx.base.doc(kind, name)
+            status = doc.data.get("status") if isinstance(doc, Doc) else None
+            return status if isinstance(status, str) else None
         per_kind[kind] = {n: f.status for n, f in ctx.base.facts(kind).items()}
     status = per_kind[kind].get(name)
     return status if isinstance(status, str) else None
