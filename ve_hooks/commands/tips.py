@@ -15,11 +15,11 @@ import click
 
 from .. import config as config_mod
 from .. import git
-from .. import ordering as order
 from ..artifacts import KINDS
 from ..cache import Cache
 from ..diagnostic import UsageError
-from ..repo import Facts, Location, Repo, locate, snapshot_for
+from ..repo import Location, Repo, locate, snapshot_for
+from ..tips import kind_facts, tips_in  # noqa: F401  (re-exported: the command's API)
 
 
 @contextmanager
@@ -35,19 +35,6 @@ def user_errors() -> Iterator[None]:
 
 def open_cache(loc: Location) -> Cache:
     return Cache.for_git_dir(loc.info.common_dir if loc.info else None)
-
-
-def kind_facts(repo: Repo, kind: str) -> dict[str, Facts]:
-    """``Repo.facts`` with external references counted as ACTIVE (they point at shipped work)."""
-    facts = repo.facts(kind)
-    names = repo.names(kind)
-    return {n: (Facts("ACTIVE", f.created_after) if names[n].role == "external" else f)
-            for n, f in facts.items()}
-
-
-def tips_in(repo: Repo, kind: str, exclude: tuple[str, ...] | list[str] = ()) -> list[str]:
-    """The sorted tips of ``kind`` in an already opened snapshot."""
-    return order.tips(kind_facts(repo, kind), lambda s: repo.config.tip_eligible(kind, s), kind, exclude)
 
 
 def tips(loc: Location, kind: str = "chunk", *, rev: str | None = None, staged: bool = False) -> list[str]:

@@ -30,7 +30,7 @@ def _memo(repo: Repo, what: str, kind: str, compute: Any) -> Any:
 
 
 def _facts(repo: Repo, kind: str) -> dict[str, Facts]:
-    from ..commands.tips import kind_facts
+    from ..tips import kind_facts
 
     return _memo(repo, "facts", kind, lambda: kind_facts(repo, kind))
 
@@ -45,7 +45,7 @@ def _graph(repo: Repo, kind: str) -> tuple[dict[str, list[str]], bool]:
 
 
 def _tips(repo: Repo, kind: str) -> list[str]:
-    from ..commands.tips import tips_in
+    from ..tips import tips_in
 
     return _memo(repo, "tips", kind, lambda: tips_in(repo, kind))
 
