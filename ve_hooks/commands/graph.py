@@ -24,12 +24,17 @@ def _mermaid_label(text: str) -> str:
     return re.sub(r'["<>&#`|\[\]{}()\\]', lambda m: f"#{ord(m.group())};", text)
 
 
+def _status_text(status: object) -> str:
+    """How a node's status reads in a picture: a missing or unreadable status says so."""
+    return status if isinstance(status, str) else "(no status)"
+
+
 def render_mermaid(d: order.Dag) -> str:
     # Node ids are n0, n1...: names may hold characters mermaid reads as syntax.
     ids = {n: f"n{i}" for i, n in enumerate(d.nodes)}
     lines = ["```mermaid", "flowchart BT"]
     for n, status in d.nodes.items():
-        lines.append(f'  {ids[n]}["{_mermaid_label(n)}<br/>{_mermaid_label(str(status))}"]')
+        lines.append(f'  {ids[n]}["{_mermaid_label(n)}<br/>{_mermaid_label(_status_text(status))}"]')
     for src, dst in d.edges:
         arrow = "-.->" if d.nodes.get(src) == "FUTURE" else "-->"
         lines.append(f"  {ids[src]} {arrow} {ids[dst]}")
@@ -53,7 +58,7 @@ def render_dot(d: order.Dag, kind: str) -> str:
     tips = set(d.tips)
     lines = [f"digraph {_dot_str(kind)} {{", "  rankdir=BT;", "  node [shape=box];"]
     for n, status in d.nodes.items():
-        attrs = ["label=" + _dot_str(f"{n}\n{status}")]
+        attrs = ["label=" + _dot_str(f"{n}\n{_status_text(status)}")]
         if status == "FUTURE":
             attrs.append("style=dashed")
         if n in tips:
