@@ -11,13 +11,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from repo_factory import GitRepo
+from rule_support import rule_context, run_rule
 
-from ve_hooks import config as config_mod
 from ve_hooks import git, pysymbols
 from ve_hooks.cache import Cache
 from ve_hooks.diagnostic import Diagnostic, Severity
-from ve_hooks.repo import Repo, locate, parent_snapshot, snapshot_for
-from ve_hooks.rules import Context, Target, coderefs
+from ve_hooks.rules import Target, coderefs
 
 VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
 
@@ -44,22 +43,8 @@ def main() -> None:
 '''
 
 
-def _ctx(r: GitRepo, *, staged: bool = False, cache: Cache | None = None, **cfg: Any) -> Context:
-    loc = locate(r.path)
-    config = config_mod.load(loc.root)
-    for k, v in cfg.items():
-        setattr(config, k, v)
-    snap = snapshot_for(loc, staged=staged)
-    cache = cache or Cache(None)
-    return Context(Repo(snap, config, cache), Repo(parent_snapshot(loc, snap), config, cache), config)
-
-
 def _check(r: GitRepo, **kw: Any) -> list[Diagnostic]:
-    ctx = _ctx(r, **kw)
-    arts = ctx.repo.artifact_paths()
-    loaded = ctx.repo.load(a.path for a in arts)
-    return sorted((d for a in arts for d in coderefs.check(Target(a, loaded[a.path]), ctx)),
-                  key=lambda d: d.sort_key)
+    return run_rule(coderefs.check, r, **kw)
 
 
 def _refs(*refs: str) -> list[dict[str, str]]:
@@ -102,7 +87,7 @@ def test_symbol_references(repo: GitRepo) -> None:
     ]
     assert ds[0].hint == "did you mean 'Writer::Buffer::flush'?" and ds[1].hint == "did you mean 'main'?"
     assert ds[0].data == {"file": "src/app.py", "symbol": "Writer::flush", "checked": True}
-    ctx = _ctx(repo)
+    ctx = rule_context(repo)
     good = ctx.repo.names("chunk")["good"]
     target = Target(good, ctx.repo.load([good.path])[good.path])
     assert coderefs.unchecked_refs(target, ctx) == [("src/ui/view.ts", "render"),
@@ -213,7 +198,7 @@ def test_check_source_backreferences(repo: GitRepo) -> None:
     repo.write("docs/chunks/shared/external.yaml", "artifact_id: shared\nartifact_type: chunk\nrepo: o/r\n")
     repo.write("docs/subsystems/validation/OVERVIEW.md", "---\nstatus: STABLE\n---\n")
     repo.commit()
-    ctx = _ctx(repo, staged=True)
+    ctx = rule_context(repo, staged=True)
     ds = coderefs.check_source("src/mod.py", SOURCE, ctx.repo)
     assert [(d.rule, d.line, d.column) for d in ds] == [("VE704", 3, 18), ("VE704", 5, 11), ("VE704", 7, 10)]
     assert ds[0].message == "backreference names docs/subsystems/missing_sub, which does not exist"
@@ -227,7 +212,7 @@ def test_check_source_markdown_skips_fences_and_reads_html_comments(repo: GitRep
     repo.commit()
     text = ("<!-- Chunk: docs/chunks/known - ok -->\n<!-- Chunk: docs/chunks/gone-->\n"
             "```python\n# Chunk: docs/chunks/short_name - Brief description\n```\n")
-    ctx = _ctx(repo)
+    ctx = rule_context(repo)
     [d] = coderefs.check_source("docs/trunk/ARTIFACTS.md", text, ctx.repo)
     assert (d.line, d.column) == (2, 13) and "docs/chunks/gone," in d.message
 
@@ -238,7 +223,7 @@ def test_check_source_nested_markdown_fences(repo: GitRepo) -> None:
     text = ("````markdown\n```python\n# Chunk: docs/chunks/example_only\n```\n````\n"
             "```markdown\n```python\n# Chunk: docs/chunks/still_example\n```\n"
             "# Chunk: docs/chunks/after_fence\n")
-    [d] = coderefs.check_source("docs/x.md", text, _ctx(repo).repo)
+    [d] = coderefs.check_source("docs/x.md", text, rule_context(repo).repo)
     assert d.line == 10 and "after_fence" in d.message
     # Outside markdown, fences mean nothing.
-    assert len(coderefs.check_source("src/x.py", text, _ctx(repo).repo)) == 3
+    assert len(coderefs.check_source("src/x.py", text, rule_context(repo).repo)) == 3

@@ -8,12 +8,10 @@ import sys
 from pathlib import Path
 
 from repo_factory import GitRepo
+from rule_support import run_rule
 
-from ve_hooks import config as config_mod
-from ve_hooks.cache import Cache
 from ve_hooks.diagnostic import Diagnostic, Severity
-from ve_hooks.repo import Repo, locate, parent_snapshot, snapshot_for
-from ve_hooks.rules import Context, Target, completion
+from ve_hooks.rules import completion
 
 VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
 TEMPLATE_PLAN = """<!--
@@ -37,15 +35,7 @@ How will you build this?
 
 
 def _check(r: GitRepo, *, staged: bool = False) -> list[Diagnostic]:
-    loc = locate(r.path)
-    cfg = config_mod.load(loc.root)
-    snap = snapshot_for(loc, staged=staged)
-    cache = Cache(None)
-    ctx = Context(Repo(snap, cfg, cache), Repo(parent_snapshot(loc, snap), cfg, cache), cfg)
-    arts = ctx.repo.artifact_paths()
-    loaded = ctx.repo.load(a.path for a in arts)
-    return sorted((d for a in arts for d in completion.check(Target(a, loaded[a.path]), ctx)),
-                  key=lambda d: d.sort_key)
+    return run_rule(completion.check, r, staged=staged)
 
 
 def test_active_chunk_needs_code_references(repo: GitRepo) -> None:

@@ -12,26 +12,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from repo_factory import GitRepo, render_frontmatter
+from rule_support import run_rule
 
-from ve_hooks import config as config_mod
-from ve_hooks.cache import Cache
 from ve_hooks.diagnostic import Diagnostic
-from ve_hooks.repo import Repo, locate, parent_snapshot, snapshot_for
-from ve_hooks.rules import Context, Target, lifecycle
+from ve_hooks.rules import lifecycle
 
 VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
 
 
 def _check(r: GitRepo, *, staged: bool = False, rev: str | None = None, strict: bool = False) -> list[Diagnostic]:
-    loc = locate(r.path)
-    cfg = config_mod.load(loc.root)
-    cfg.strict_transitions = strict or cfg.strict_transitions
-    snap = snapshot_for(loc, staged=staged, rev=rev)
-    cache = Cache(None)
-    ctx = Context(Repo(snap, cfg, cache), Repo(parent_snapshot(loc, snap), cfg, cache), cfg)
-    arts = ctx.repo.artifact_paths()
-    loaded = ctx.repo.load(a.path for a in arts)
-    return [d for a in arts for d in lifecycle.check(Target(a, loaded[a.path]), ctx)]
+    extra = {"strict_transitions": True} if strict else {}
+    return run_rule(lifecycle.check, r, staged=staged, rev=rev, **extra)
 
 
 def _cli(r: GitRepo, *args: str) -> tuple[int, list[dict[str, Any]]]:

@@ -9,26 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from repo_factory import GitRepo
+from rule_support import run_rule
 
-from ve_hooks import config as config_mod
-from ve_hooks.cache import Cache
 from ve_hooks.diagnostic import Diagnostic, Severity
-from ve_hooks.repo import Repo, locate, parent_snapshot, snapshot_for
-from ve_hooks.rules import Context, Target, ordering
+from ve_hooks.rules import ordering
 
 VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
 
 
 def _check(r: GitRepo, *, staged: bool = False, rev: str | None = None) -> list[Diagnostic]:
-    loc = locate(r.path)
-    cfg = config_mod.load(loc.root)
-    snap = snapshot_for(loc, staged=staged, rev=rev)
-    cache = Cache(None)
-    ctx = Context(Repo(snap, cfg, cache), Repo(parent_snapshot(loc, snap), cfg, cache), cfg)
-    arts = ctx.repo.artifact_paths()
-    loaded = ctx.repo.load(a.path for a in arts)
-    return sorted((d for a in arts for d in ordering.check(Target(a, loaded[a.path]), ctx)),
-                  key=lambda d: d.sort_key)
+    return run_rule(ordering.check, r, staged=staged, rev=rev)
 
 
 def codes(ds: list[Diagnostic]) -> list[tuple[str, str]]:

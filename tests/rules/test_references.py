@@ -8,32 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from repo_factory import GitRepo, render_frontmatter
+from rule_support import rule_context, run_rule
 
-from ve_hooks import config as config_mod
-from ve_hooks.cache import Cache
 from ve_hooks.diagnostic import Diagnostic, Severity
-from ve_hooks.repo import Repo, locate, parent_snapshot, snapshot_for
-from ve_hooks.rules import Context, Target, references
+from ve_hooks.rules import references
 
 VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
 
 
-def _ctx(r: GitRepo, *, staged: bool = False, rev: str | None = None) -> Context:
-    loc = locate(r.path)
-    cfg = config_mod.load(loc.root)
-    snap = snapshot_for(loc, staged=staged, rev=rev)
-    cache = Cache(None)
-    return Context(Repo(snap, cfg, cache), Repo(parent_snapshot(loc, snap), cfg, cache), cfg)
-
-
 def _check(r: GitRepo, **kw: Any) -> list[Diagnostic]:
-    ctx = _ctx(r, **kw)
-    arts = ctx.repo.artifact_paths()
-    loaded = ctx.repo.load(a.path for a in arts)
-    out: list[Diagnostic] = []
-    for a in arts:
-        out.extend(references.check(Target(a, loaded[a.path]), ctx))
-    return sorted(out, key=lambda d: d.sort_key)
+    return run_rule(references.check, r, **kw)
 
 
 def _cli(r: GitRepo, *args: str) -> dict[str, Any]:
@@ -191,7 +175,7 @@ def test_overview_chunk_lists_must_exist(repo: GitRepo) -> None:
 def test_resolve_prefers_exact_and_reports_deletion_without_base(repo: GitRepo) -> None:
     repo.chunk("x", "ACTIVE")
     repo.commit()
-    ctx = _ctx(repo)
+    ctx = rule_context(repo)
     assert references.resolve(ctx.repo, ctx.base, "chunk", "docs/chunks/x/GOAL.md").found
     res = references.resolve(ctx.repo, None, "chunk", "y")
     assert not res.found and not res.deleted and res.renamed_to is None
