@@ -113,6 +113,9 @@ def _cached_file_checks(targets: list[Target], repo: Repo) -> list[Diagnostic]:
         if oid:
             keys[t.path] = f"{oid}:{t.art.schema_kind}:{FILE_RULES_VERSION}"
     hits = repo.cache.get_many("filediag", set(keys.values()))
+    # Files whose findings must be computed need their bytes: read them all in one batch, not
+    # one git process per file when only the document cache was warm.
+    repo.prefetch(t.path for t in targets if not isinstance(hits.get(keys.get(t.path, "")), list))
     out: list[Diagnostic] = []
     for t in targets:
         key = keys.get(t.path)

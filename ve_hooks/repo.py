@@ -229,11 +229,16 @@ class Repo:
 
     def raw(self, path: str) -> bytes | None:
         """The bytes of an artifact that was parsed in this run (cache hits are not re-read)."""
-        if path not in self._raw:
-            data = self.snapshot.read(path)
-            if isinstance(data, bytes):
-                self._raw[path] = data
+        self.prefetch([path])
         return self._raw.get(path)
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """Read the bytes of many files in one batch (one ``cat-file`` for a git snapshot)."""
+        want = [p for p in paths if p not in self._raw]
+        if want:
+            for p, data in self.snapshot.read_many(want).items():
+                if isinstance(data, bytes):
+                    self._raw[p] = data
 
     def full(self, path: str) -> Result | None:
         """The parse result with its body, re-reading the file when the cache dropped the body."""
