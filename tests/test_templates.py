@@ -16,7 +16,8 @@ from ve_hooks.diagnostic import Diagnostic
 from ve_hooks.frontmatter import Doc, parse
 from ve_hooks.rules import template
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "shared" / "templates"
+# Our own fixtures in the shape of the three real generations (see data/templates/README.md).
+TEMPLATES = Path(__file__).resolve().parent / "data" / "templates"
 REL = "docs/chunks/ask_operator_tool/GOAL.md"
 
 
