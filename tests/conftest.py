@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from repo_factory import GitRepo  # noqa: E402
+from support.repo_factory import GitRepo  # noqa: E402
 
 # A fresh CI machine has no git identity and may have odd global config: isolate every test.
 _GIT_ENV = {

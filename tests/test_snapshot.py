@@ -7,13 +7,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from repo_factory import GitRepo
+from support.repo_factory import GitRepo
 
 from ve_hooks import git
 from ve_hooks.cache import Cache
 from ve_hooks.config import Config
 from ve_hooks.diagnostic import UsageError
-from ve_hooks.frontmatter import Doc, ParseError
+from ve_hooks.documents.frontmatter import Doc, ParseError
 from ve_hooks.repo import Repo, head_snapshot, locate, parent_snapshot, snapshot_for
 from ve_hooks.snapshot import CommitSnapshot, EmptySnapshot, IndexSnapshot, Unreadable, WorktreeSnapshot
 

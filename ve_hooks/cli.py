@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def validate_main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``ve-validate``."""
-    from .commands.validate import command
+    from ve_hooks.commands.validate import command
 
     return _run(command, argv, "ve-validate")
 

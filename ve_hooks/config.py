@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostic import Severity, UsageError
+from ve_hooks.diagnostic import Severity, UsageError
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import artifacts as art
-from . import frontmatter
-from .cache import Cache
-from .config import Config
-from .config import load as load_config
-from .diagnostic import Diagnostic, Severity, UsageError
-from .repo import Location, Repo, locate, parent_snapshot, snapshot_for
-from .rules import Context, Target
+from ve_hooks.cache import Cache
+from ve_hooks.config import Config
+from ve_hooks.config import load as load_config
+from ve_hooks.diagnostic import Diagnostic, Severity, UsageError
+from ve_hooks.documents import artifacts as art
+from ve_hooks.documents import frontmatter
+from ve_hooks.repo import Location, Repo, locate, parent_snapshot, snapshot_for
+from ve_hooks.rules import Context, Target
 
 # Whole-repository rule families, imported on first use, with the codes each can report:
 # a family none of whose codes is selected is never imported nor run.
@@ -29,8 +29,8 @@ REPO_RULES = {
     "ve_hooks.rules.references": ("VE401", "VE402", "VE403", "VE404", "VE405"),
     "ve_hooks.rules.lifecycle": ("VE501",),
     "ve_hooks.rules.completion": ("VE303", "VE502", "VE503"),
-    "ve_hooks.rules.coderefs": ("VE701", "VE702", "VE703", "VE704"),
-    "ve_hooks.rules.ordering": ("VE601", "VE602", "VE603", "VE604", "VE605", "VE606"),
+    "ve_hooks.rules.code_references": ("VE701", "VE702", "VE703", "VE704"),
+    "ve_hooks.rules.created_after": ("VE601", "VE602", "VE603", "VE604", "VE605", "VE606"),
 }
 # Bump when a per-file rule changes what it reports: cached findings are keyed by it.
 FILE_RULES_VERSION = "1"
@@ -74,8 +74,8 @@ def parse_diagnostics(target: Target, generation: str | None) -> list[Diagnostic
 
 def file_checks(target: Target, repo: Repo) -> list[Diagnostic]:
     """Parse, schema and template findings of one file: a pure function of its bytes and kind."""
-    from . import schema
-    from .rules import template
+    from ve_hooks.documents import schema
+    from ve_hooks.rules import template
 
     generation = schema.generation_of(target.data) if target.art.kind == "chunk" and target.art.role == "main" \
         and target.doc else None
@@ -183,7 +183,7 @@ def run(opts: Options) -> Outcome:
         loaded = repo.load(a.path for a in arts)
         targets = [Target(a, loaded[a.path]) for a in arts if a.path in loaded]
         diagnostics = _cached_file_checks(targets, repo)
-        from . import schema
+        from ve_hooks.documents import schema
 
         def generation(t: Target) -> str | None:
             if t.art.kind == "chunk" and t.art.role == "main" and t.doc is not None:
@@ -207,7 +207,7 @@ def run(opts: Options) -> Outcome:
 
 def _enabled(config: Config, select: Sequence[str], ignore: Sequence[str]) -> Callable[[str], bool]:
     """ruff semantics: a command-line --select replaces the configured one, --ignore adds to it."""
-    from .rules import catalog
+    from ve_hooks.rules import catalog
 
     sel = [c.upper() for c in select] or config.select
     ign = [*config.ignore, *(c.upper() for c in ignore)]

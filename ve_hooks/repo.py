@@ -14,12 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import artifacts as art
-from . import frontmatter, git
-from .cache import Cache
-from .config import Config
-from .diagnostic import UsageError
-from .snapshot import CommitSnapshot, EmptySnapshot, IndexSnapshot, Snapshot, Unreadable, WorktreeSnapshot
+from ve_hooks import git
+from ve_hooks.cache import Cache
+from ve_hooks.config import Config
+from ve_hooks.diagnostic import UsageError
+from ve_hooks.documents import artifacts as art
+from ve_hooks.documents import frontmatter
+from ve_hooks.snapshot import (
+    CommitSnapshot,
+    EmptySnapshot,
+    IndexSnapshot,
+    Snapshot,
+    Unreadable,
+    WorktreeSnapshot,
+)
 
 Result = frontmatter.Doc | frontmatter.ParseError
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import git
+from ve_hooks import git
 
 
 @dataclass(frozen=True)

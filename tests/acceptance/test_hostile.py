@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from repo_factory import GitRepo, chunk_goal
+from support.repo_factory import GitRepo, chunk_goal
 
 BIN = Path(sys.executable).parent
 

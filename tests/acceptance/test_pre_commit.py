@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from repo_factory import GitRepo
+from support.repo_factory import GitRepo
 
 CHECKOUT = Path(__file__).parents[2]
 BIN = Path(sys.executable).parent

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from repo_factory import GitRepo
+from support.repo_factory import GitRepo
 
 BIN = Path(sys.executable).parent
 

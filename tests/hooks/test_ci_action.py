@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from repo_factory import GitRepo
+from support.repo_factory import GitRepo
 
 CHECKOUT = Path(__file__).parents[2]
 SCRIPT = CHECKOUT / "scripts" / "ci-validate.sh"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from repo_factory import GitRepo
+from support.repo_factory import GitRepo
 
 from ve_hooks.hooks import code_backrefs, created_after
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from repo_factory import GitRepo
+from support.repo_factory import GitRepo
 
 from ve_hooks.hooks import status_transitions
 from ve_hooks.hooks import validate as hook

@@ -96,8 +96,7 @@ def test_compare_and_swap_alone_keeps_concurrent_writes(orepo: Path, monkeypatch
     """Without the local flock, racing writers conflict on update-ref and retry: none is lost."""
     import threading
 
-    from ve_hooks import notes
-    from ve_hooks.orch import model
+    from ve_hooks.orch import model, notes
 
     monkeypatch.setenv("VE_ORCH_LOCAL_LOCK", "0")  # type: ignore[attr-defined]
     store = Store(orepo)

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from orch_support import Ve, git
 
-from ve_hooks import notes
-from ve_hooks.orch import model
+from ve_hooks.orch import model, notes
 from ve_hooks.orch.store import Store, seed_questions
 
 REF = "refs/notes/ve/orch"

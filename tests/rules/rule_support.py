@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from repo_factory import GitRepo
+from support.repo_factory import GitRepo
 
 from ve_hooks import config as config_mod
 from ve_hooks.cache import Cache

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from repo_factory import GitRepo
 from rule_support import run_rule
+from support.repo_factory import GitRepo
 
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.rules import completion

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from repo_factory import GitRepo, render_frontmatter
 from rule_support import run_rule
+from support.repo_factory import GitRepo, render_frontmatter
 
 from ve_hooks.diagnostic import Diagnostic
 from ve_hooks.rules import lifecycle

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from repo_factory import GitRepo, render_frontmatter
 from rule_support import rule_context, run_rule
+from support.repo_factory import GitRepo, render_frontmatter
 
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.rules import references

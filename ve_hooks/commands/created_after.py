@@ -14,12 +14,13 @@ from pathlib import Path
 
 import click
 
-from .. import artifacts as art
-from .. import config as config_mod
-from .. import history, writer
-from ..repo import Location, Repo, head_snapshot, locate
-from ..snapshot import WorktreeSnapshot
-from .tips import open_cache, tips_in, user_errors
+from ve_hooks import config as config_mod
+from ve_hooks.commands.tips import open_cache, tips_in, user_errors
+from ve_hooks.created_after import history
+from ve_hooks.documents import artifacts as art
+from ve_hooks.documents import writer
+from ve_hooks.repo import Location, Repo, head_snapshot, locate
+from ve_hooks.snapshot import WorktreeSnapshot
 
 
 def _selected(path: str, roots: list[str] | None) -> bool:
@@ -183,7 +184,7 @@ def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, wr
         data = result.to_json()
         if write:
             data["written"] = written
-        from ..jsonout import dumps
+        from ve_hooks.report.jsonout import dumps
 
         click.echo(dumps(data))
     else:

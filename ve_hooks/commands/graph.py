@@ -12,11 +12,11 @@ from pathlib import Path
 
 import click
 
-from .. import config as config_mod
-from .. import ordering as order
-from ..artifacts import KINDS
-from ..repo import Repo, locate, snapshot_for
-from .tips import kind_facts, open_cache, user_errors
+from ve_hooks import config as config_mod
+from ve_hooks.commands.tips import kind_facts, open_cache, user_errors
+from ve_hooks.created_after import graph as order
+from ve_hooks.documents.artifacts import KINDS
+from ve_hooks.repo import Repo, locate, snapshot_for
 
 
 def _mermaid_label(text: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from ve_hooks import schema as schemas
+from ve_hooks.documents import schema as schemas
 
 _ABOUT = {
     "chunk": "docs/chunks/<name>/GOAL.md frontmatter",

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import click
 
-from .. import config as config_mod
-from .. import git
-from ..artifacts import KINDS
-from ..cache import Cache
-from ..diagnostic import UsageError
-from ..repo import Location, Repo, locate, snapshot_for
-from ..tips import kind_facts, tips_in  # noqa: F401  (re-exported: the command's API)
+from ve_hooks import config as config_mod
+from ve_hooks import git
+from ve_hooks.cache import Cache
+from ve_hooks.created_after.tips import kind_facts, tips_in  # noqa: F401  (re-exported: the command's API)
+from ve_hooks.diagnostic import UsageError
+from ve_hooks.documents.artifacts import KINDS
+from ve_hooks.repo import Location, Repo, locate, snapshot_for
 
 
 @contextmanager

@@ -9,7 +9,7 @@ import traceback
 
 import click
 
-from ..diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Severity, Summary, UsageError
+from ve_hooks.diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Severity, Summary, UsageError
 
 FORMATS = ["text", "json", "github", "sarif", "junit"]
 
@@ -54,8 +54,8 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
       ve-validate --format github         annotations in GitHub Actions
       ve-validate --select VE4 --ignore VE405
     """
-    from .. import engine
-    from ..git import GitError
+    from ve_hooks import engine
+    from ve_hooks.git import GitError
 
     try:
         if show_config:
@@ -63,7 +63,7 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
         started = time.perf_counter()
         outcome = engine.run(engine.Options(paths=paths, repo=repo, staged=staged, rev=rev,
                                             select=_codes(select), ignore=_codes(ignore)))
-        from .. import report
+        from ve_hooks import report
 
         summary = Summary.of(outcome.diagnostics, outcome.files)
         report.render(fmt, outcome.diagnostics, summary, stream=sys.stdout)
@@ -86,8 +86,8 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
 def _show_config(repo: str | None) -> int:
     from pathlib import Path
 
-    from ..config import load
-    from ..repo import locate
+    from ve_hooks.config import load
+    from ve_hooks.repo import locate
 
     loc = locate(Path(repo) if repo else None)
     cfg = load(loc.info.toplevel if loc.info else loc.root)

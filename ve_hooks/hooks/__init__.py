@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import artifacts as art
-from .. import git
+from ve_hooks import git
+from ve_hooks.documents import artifacts as art
 
 if TYPE_CHECKING:
-    from ..diagnostic import Diagnostic
+    from ve_hooks.diagnostic import Diagnostic
 
 # The status-transition rule: reported by ve-status-transitions, not ve-validate.
 TRANSITIONS = "VE501"
@@ -88,7 +88,7 @@ def find_toplevel(cwd: Path | None = None) -> Path:
 
 
 def artifact_root(top: Path) -> str:
-    from ..config import load
+    from ve_hooks.config import load
 
     return load(top).artifact_root.strip("/")
 
@@ -115,8 +115,8 @@ def _empty_tree(top: Path) -> str:
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic], files: int, fmt: str = "text") -> None:
     """Render through the shared reporters (imported only when there is something to say)."""
-    from .. import report
-    from ..diagnostic import Summary
+    from ve_hooks import report
+    from ve_hooks.diagnostic import Summary
 
     report.render(fmt, list(diagnostics), Summary.of(list(diagnostics), files), stream=sys.stdout)
     sys.stdout.flush()
@@ -125,7 +125,7 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], files: int, fmt: str = 
 def guarded(name: str, work: Callable[[], int]) -> int:
     """Run a hook's work. A usage, git or internal error exits 2 with one line: a broken tool
     must neither look like a finding nor hide as a pass, and never shows a traceback."""
-    from ..diagnostic import EXIT_ERROR, UsageError
+    from ve_hooks.diagnostic import EXIT_ERROR, UsageError
 
     try:
         return work()
@@ -138,7 +138,7 @@ def guarded(name: str, work: Callable[[], int]) -> int:
 
 def report(found: Sequence[Diagnostic], fmt: str) -> int:
     """Print findings (if any) and return the exit code they call for."""
-    from ..diagnostic import EXIT_FINDINGS, EXIT_OK
+    from ve_hooks.diagnostic import EXIT_FINDINGS, EXIT_OK
 
     if found:
         print_diagnostics(found, len({d.path for d in found}), fmt)
@@ -146,7 +146,7 @@ def report(found: Sequence[Diagnostic], fmt: str) -> int:
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
-    from ..diagnostic import Severity
+    from ve_hooks.diagnostic import Severity
 
     return any(d.severity is Severity.ERROR for d in diagnostics)
 

@@ -12,13 +12,13 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..diagnostic import Diagnostic
-from . import find_toplevel, guarded, report
+from ve_hooks.diagnostic import Diagnostic
+from ve_hooks.hooks import find_toplevel, guarded, report
 
 
 def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Diagnostic]:
     """Backreference findings for ``filenames`` (paths relative to ``cwd``)."""
-    from ..config import load
+    from ve_hooks.config import load
 
     here = cwd or Path.cwd()
     top = find_toplevel(here)
@@ -36,10 +36,10 @@ def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Di
             texts[rel] = data.decode("utf-8", "replace")
     if not texts:
         return []
-    from ..cache import Cache
-    from ..engine import filter_diagnostics
-    from ..repo import Repo, locate, parent_snapshot, snapshot_for
-    from ..rules.coderefs import check_source
+    from ve_hooks.cache import Cache
+    from ve_hooks.engine import filter_diagnostics
+    from ve_hooks.repo import Repo, locate, parent_snapshot, snapshot_for
+    from ve_hooks.rules.code_references import check_source
 
     loc = locate(top)
     snap = snapshot_for(loc, staged=loc.info is not None)

@@ -12,9 +12,9 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import artifacts as art
-from ..diagnostic import EXIT_FINDINGS, EXIT_OK
-from . import artifact_root, find_toplevel, guarded
+from ve_hooks.diagnostic import EXIT_FINDINGS, EXIT_OK
+from ve_hooks.documents import artifacts as art
+from ve_hooks.hooks import artifact_root, find_toplevel, guarded
 
 
 def fix(filenames: Sequence[str], *, refresh: bool = False, cwd: Path | None = None) -> list[str]:
@@ -34,8 +34,8 @@ def fix(filenames: Sequence[str], *, refresh: bool = False, cwd: Path | None = N
             mains.append(rel)
     if not mains:
         return []
-    from ..commands.created_after import fill
-    from ..repo import locate
+    from ve_hooks.commands.created_after import fill
+    from ve_hooks.repo import locate
 
     return [str(p) for p in fill(locate(top), mains, refresh=refresh)]
 

@@ -11,15 +11,15 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import git
-from ..diagnostic import Diagnostic
-from . import TRANSITIONS, artifact_root, changes, find_toplevel, guarded, refs_from_env, report
+from ve_hooks import git
+from ve_hooks.diagnostic import Diagnostic
+from ve_hooks.hooks import TRANSITIONS, artifact_root, changes, find_toplevel, guarded, refs_from_env, report
 
 
 def _check(top: Path, paths: list[str], rev: str | None) -> list[Diagnostic]:
     if not paths:
         return []
-    from .. import engine
+    from ve_hooks import engine
 
     outcome = engine.run(engine.Options(paths=[str(top / p) for p in paths], repo=str(top), staged=rev is None,
                                         rev=rev, cwd=top))

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import artifacts as art
-from .. import git
-from ..diagnostic import EXIT_FINDINGS, EXIT_OK, Diagnostic
-from . import (
+from ve_hooks import git
+from ve_hooks.diagnostic import EXIT_FINDINGS, EXIT_OK, Diagnostic
+from ve_hooks.documents import artifacts as art
+from ve_hooks.hooks import (
     TRANSITIONS,
     Changes,
     artifact_root,
@@ -111,7 +111,7 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
         if not targets and not sources:
             return Result(early_exit="removed artifacts are referenced nowhere")
 
-    from .. import engine
+    from ve_hooks import engine
 
     result = Result()
     if targets:
@@ -132,13 +132,13 @@ def _source_backrefs(top: Path, sources: list[str], rev: str | None, select: Seq
     """Backreference comments (``# Chunk: docs/chunks/x``) in unchanged source files that named a
     removed artifact."""
     try:
-        from ..rules.coderefs import check_source
+        from ve_hooks.rules.code_references import check_source
     except ImportError:  # rule family not installed in this checkout
         return []
-    from ..cache import Cache
-    from ..config import load
-    from ..engine import filter_diagnostics
-    from ..repo import Repo, locate, parent_snapshot, snapshot_for
+    from ve_hooks.cache import Cache
+    from ve_hooks.config import load
+    from ve_hooks.engine import filter_diagnostics
+    from ve_hooks.repo import Repo, locate, parent_snapshot, snapshot_for
 
     loc = locate(top)
     config = load(top)

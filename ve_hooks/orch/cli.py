@@ -15,8 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ve_hooks import notes
-from ve_hooks.orch import model
+from ve_hooks.orch import model, notes
 from ve_hooks.orch.store import DEFAULT_REF, OrchError, Store
 from ve_hooks.sanitize import clean, one_line
 
@@ -109,7 +108,7 @@ def attention(ctx: click.Context, fmt: str) -> int:
     open_qs = [(name, q) for name, u in ledger.units.items() for q in u.open_questions()]
     open_qs.sort(key=lambda item: item[1].event.sort_key)
     if fmt == "json":
-        from ..jsonout import dumps
+        from ve_hooks.report.jsonout import dumps
 
         click.echo(dumps([_question_json(n, q) for n, q in open_qs]))
     elif not open_qs:

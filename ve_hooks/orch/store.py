@@ -1,7 +1,7 @@
 """The orchestrator's record: events appended to per-unit git notes, and the state read back.
 
-Every write is one compare-and-swap notes commit (:func:`ve_hooks.notes.append`); every read is
-three git processes whatever the number of units (:func:`ve_hooks.notes.read_snapshot`).
+Every write is one compare-and-swap notes commit (:func:`ve_hooks.orch.notes.append`); every read is
+three git processes whatever the number of units (:func:`ve_hooks.orch.notes.read_snapshot`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ve_hooks import notes
-from ve_hooks.orch import model
+from ve_hooks.orch import model, notes
 
 DEFAULT_REF = "refs/notes/ve/orch"
 

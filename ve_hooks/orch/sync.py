@@ -11,8 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from ve_hooks import notes
-from ve_hooks.orch import model
+from ve_hooks.orch import model, notes
 from ve_hooks.orch.store import OrchError, Store
 
 MAX_ROUNDS = 6

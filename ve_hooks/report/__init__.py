@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import TextIO
 
 from ve_hooks.diagnostic import Diagnostic, Summary, UsageError
-
-from .base import Reporter, ordered, use_color
-from .github import GithubReporter
-from .json import JsonReporter
-from .junit import JunitReporter
-from .sarif import SarifReporter
-from .text import TextReporter
+from ve_hooks.report.base import Reporter, ordered, use_color
+from ve_hooks.report.github import GithubReporter
+from ve_hooks.report.json import JsonReporter
+from ve_hooks.report.junit import JunitReporter
+from ve_hooks.report.sarif import SarifReporter
+from ve_hooks.report.text import TextReporter
 
 REPORTER_BY_NAME: dict[str, type[Reporter]] = {
     "text": TextReporter,

@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import TextIO
 
 from ve_hooks.diagnostic import Diagnostic, Severity, Summary
+from ve_hooks.report.base import Reporter, ordered
 from ve_hooks.rules import catalog
 from ve_hooks.sanitize import one_line
-
-from .base import Reporter, ordered
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 _LIMIT = 1000

@@ -11,8 +11,7 @@ import math
 from typing import Any, TextIO
 
 from ve_hooks.diagnostic import Diagnostic, Summary
-
-from .base import Reporter, ordered, unicode_safe
+from ve_hooks.report.base import Reporter, ordered, unicode_safe
 
 SCHEMA_VERSION = 1
 
@@ -46,6 +45,6 @@ class JsonReporter(Reporter):
     name = "json"
 
     def report(self, diagnostics: list[Diagnostic], summary: Summary, stream: TextIO) -> None:
-        from ..jsonout import dumps
+        from ve_hooks.report.jsonout import dumps
 
         stream.write(dumps(document(diagnostics, summary)) + "\n")

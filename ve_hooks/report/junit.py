@@ -17,9 +17,8 @@ from itertools import groupby
 from typing import TextIO
 
 from ve_hooks.diagnostic import Diagnostic, Severity, Summary
+from ve_hooks.report.base import Reporter, ordered
 from ve_hooks.sanitize import clean
-
-from .base import Reporter, ordered
 
 _XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 

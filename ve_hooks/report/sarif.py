@@ -13,11 +13,10 @@ from urllib.parse import quote
 
 from ve_hooks import __version__
 from ve_hooks.diagnostic import Diagnostic, Severity, Summary
+from ve_hooks.report.base import Reporter, ordered, unicode_safe
+from ve_hooks.report.json import jsonable
 from ve_hooks.rules import catalog
 from ve_hooks.sanitize import clean
-
-from .base import Reporter, ordered, unicode_safe
-from .json import jsonable
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/ve-hooks/ve-hooks"

@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import TextIO
 
 from ve_hooks.diagnostic import Diagnostic, Severity, Summary
+from ve_hooks.report.base import Reporter, ordered, use_color
 from ve_hooks.rules import catalog
 from ve_hooks.sanitize import one_line
-
-from .base import Reporter, ordered, use_color
 
 _LIMIT = 500
 _RESET = "\x1b[0m"

@@ -10,14 +10,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..artifacts import ArtifactPath
-from ..diagnostic import Diagnostic, Severity
-from ..frontmatter import Doc, ParseError
-from ..sanitize import one_line
+from ve_hooks.diagnostic import Diagnostic, Severity
+from ve_hooks.documents.artifacts import ArtifactPath
+from ve_hooks.documents.frontmatter import Doc, ParseError
+from ve_hooks.sanitize import one_line
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from ..repo import Repo
+    from ve_hooks.config import Config
+    from ve_hooks.repo import Repo
 
 
 @dataclass

@@ -13,13 +13,13 @@ import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..artifacts import artifact_dir
-from ..diagnostic import Diagnostic, Severity
-from . import Context, Target
+from ve_hooks.diagnostic import Diagnostic, Severity
+from ve_hooks.documents.artifacts import artifact_dir
+from ve_hooks.rules import Context, Target
 
 if TYPE_CHECKING:
-    from ..repo import Repo
-from .lifecycle import base_status
+    from ve_hooks.repo import Repo
+from ve_hooks.rules.lifecycle import base_status
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _FENCE = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)

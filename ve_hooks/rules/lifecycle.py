@@ -13,12 +13,12 @@ import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..diagnostic import Diagnostic
-from ..frontmatter import Doc
-from . import Context, Target
+from ve_hooks.diagnostic import Diagnostic
+from ve_hooks.documents.frontmatter import Doc
+from ve_hooks.rules import Context, Target
 
 if TYPE_CHECKING:
-    from ..repo import Repo
+    from ve_hooks.repo import Repo
 
 # kind -> status -> the statuses it may move to in one step. The single source of truth.
 TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {

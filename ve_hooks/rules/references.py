@@ -14,13 +14,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..artifacts import DIR_OF, KINDS, MAIN_FILE, bare_name, normalize_ref
-from ..diagnostic import Diagnostic, Severity
-from ..frontmatter import Doc
-from . import Context, Target, quote
+from ve_hooks.diagnostic import Diagnostic, Severity
+from ve_hooks.documents.artifacts import DIR_OF, KINDS, MAIN_FILE, bare_name, normalize_ref
+from ve_hooks.documents.frontmatter import Doc
+from ve_hooks.rules import Context, Target, quote
 
 if TYPE_CHECKING:
-    from ..repo import Repo
+    from ve_hooks.repo import Repo
 
 JsonPath = tuple[Any, ...]
 

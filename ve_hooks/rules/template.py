@@ -23,9 +23,9 @@ import re
 from collections.abc import Iterator
 
 from ve_hooks.diagnostic import Diagnostic, Severity
-from ve_hooks.frontmatter import Doc
+from ve_hooks.documents.frontmatter import Doc
+from ve_hooks.documents.schema import generation_of
 from ve_hooks.sanitize import one_line
-from ve_hooks.schema import generation_of
 
 # A jinja construct never spans a blank line here: `{#id}` heading attributes and stray
 # braces in prose must not swallow the rest of the file.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ve_hooks import ordering as order
+from ve_hooks.created_after import graph as order
 
 
 @dataclass

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ve_hooks.frontmatter import Doc, ParseError, parse, parse_yaml_file, result_from_json, result_to_json
+from ve_hooks.documents.frontmatter import (
+    Doc,
+    ParseError,
+    parse,
+    parse_yaml_file,
+    result_from_json,
+    result_to_json,
+)
 
 
 def _error(raw: bytes) -> tuple[str, int, int]:

@@ -28,15 +28,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .. import git, pysymbols
-from ..artifacts import DIR_OF, KIND_OF_DIR
-from ..diagnostic import Diagnostic, Severity
-from ..snapshot import Unreadable
-from . import Context, Target, quote
-from .references import missing_hint, resolve
+from ve_hooks import git
+from ve_hooks.diagnostic import Diagnostic, Severity
+from ve_hooks.documents import pysymbols
+from ve_hooks.documents.artifacts import DIR_OF, KIND_OF_DIR
+from ve_hooks.rules import Context, Target, quote
+from ve_hooks.rules.references import missing_hint, resolve
+from ve_hooks.snapshot import Unreadable
 
 if TYPE_CHECKING:
-    from ..repo import Repo
+    from ve_hooks.repo import Repo
 
 JsonPath = tuple[Any, ...]
 CHECKED_STATUSES = {"chunk": {"IMPLEMENTING", "ACTIVE", "COMPOSITE"}}

@@ -11,7 +11,7 @@ from ve_hooks.diagnostic import Severity, UsageError
 from ve_hooks.rules import catalog
 from ve_hooks.rules.catalog import RULES, select
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules"
 
 EXPECTED_CODES = {
     *(f"VE1{n:02d}" for n in range(1, 12)),

@@ -34,9 +34,9 @@ from ve_hooks.sanitize import one_line
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
-    from ve_hooks.frontmatter import Doc, JsonPath
+    from ve_hooks.documents.frontmatter import Doc, JsonPath
 
-SCHEMA_DIR = Path(__file__).parent / "schemas"
+SCHEMA_DIR = Path(__file__).parent.parent / "schemas"  # ve_hooks/schemas: the bundled copy
 
 KINDS = ("chunk", "narrative", "investigation", "subsystem", "external", "friction")
 GENERATIONS = ("v1", "v2", "v3")

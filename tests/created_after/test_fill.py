@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from repo_factory import GitRepo
+from support.repo_factory import GitRepo
 
 from ve_hooks.commands.created_after import fill
-from ve_hooks.frontmatter import Doc, parse
+from ve_hooks.documents.frontmatter import Doc, parse
 from ve_hooks.repo import locate
 
 VE = str(Path(sys.executable).parent / "ve")

@@ -9,9 +9,9 @@ from typing import Any
 
 import jsonschema
 import pytest
-from repo_factory import run_cli
+from support.repo_factory import run_cli
 
-from ve_hooks import schema
+from ve_hooks.documents import schema
 
 VE = str(Path(sys.executable).parent / "ve")
 

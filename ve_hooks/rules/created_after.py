@@ -11,13 +11,13 @@ import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .. import ordering as order
-from ..artifacts import KINDS
-from ..diagnostic import Diagnostic, Severity
-from . import Context, Target, quote
+from ve_hooks.created_after import graph as order
+from ve_hooks.diagnostic import Diagnostic, Severity
+from ve_hooks.documents.artifacts import KINDS
+from ve_hooks.rules import Context, Target, quote
 
 if TYPE_CHECKING:
-    from ..repo import Facts, Repo
+    from ve_hooks.repo import Facts, Repo
 
 _per_repo: weakref.WeakKeyDictionary[Repo, dict[tuple[str, str], Any]] = weakref.WeakKeyDictionary()
 
@@ -30,7 +30,7 @@ def _memo(repo: Repo, what: str, kind: str, compute: Any) -> Any:
 
 
 def _facts(repo: Repo, kind: str) -> dict[str, Facts]:
-    from ..tips import kind_facts
+    from ve_hooks.created_after.tips import kind_facts
 
     return _memo(repo, "facts", kind, lambda: kind_facts(repo, kind))
 
@@ -45,7 +45,7 @@ def _graph(repo: Repo, kind: str) -> tuple[dict[str, list[str]], bool]:
 
 
 def _tips(repo: Repo, kind: str) -> list[str]:
-    from ..tips import tips_in
+    from ve_hooks.created_after.tips import tips_in
 
     return _memo(repo, "tips", kind, lambda: tips_in(repo, kind))
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from ve_hooks import schema
 from ve_hooks.diagnostic import Diagnostic
-from ve_hooks.frontmatter import Doc, parse
+from ve_hooks.documents import schema
+from ve_hooks.documents.frontmatter import Doc, parse
 from ve_hooks.rules import template
 
 # Our own fixtures in the shape of the three real generations (see data/templates/README.md).
-TEMPLATES = Path(__file__).resolve().parent / "data" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "templates"
 REL = "docs/chunks/ask_operator_tool/GOAL.md"
 
 

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ve_hooks import frontmatter
-from ve_hooks.writer import atomic_write, set_list_field
+from ve_hooks.documents import frontmatter
+from ve_hooks.documents.writer import atomic_write, set_list_field
 
 KEY = "created_after"
 
@@ -196,7 +196,7 @@ def test_atomic_write_refuses_a_symlink_out_of_the_repo(tmp_path: Path) -> None:
 
 _WRITER = """
 import sys, time
-from ve_hooks import writer
+from ve_hooks.documents import writer
 real = writer.os.replace
 def slow_replace(a, b):
     print("ready", flush=True)
@@ -224,7 +224,7 @@ def test_a_writer_killed_mid_write_leaves_the_old_bytes(tmp_path: Path) -> None:
 def test_a_writer_killed_at_a_random_moment_leaves_old_or_new(tmp_path: Path) -> None:
     p = tmp_path / "GOAL.md"
     p.write_bytes(b"old bytes")
-    code = "import sys; from ve_hooks.writer import atomic_write; atomic_write(sys.argv[1], b'N' * (32 << 20))"
+    code = "import sys; from ve_hooks.documents.writer import atomic_write; atomic_write(sys.argv[1], b'N' * (32 << 20))"
     proc = subprocess.Popen([sys.executable, "-c", code, str(p)])
     time.sleep(0.3)
     proc.send_signal(signal.SIGKILL)

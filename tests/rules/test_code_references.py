@@ -10,13 +10,15 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from repo_factory import GitRepo
 from rule_support import rule_context, run_rule
+from support.repo_factory import GitRepo
 
-from ve_hooks import git, pysymbols
+from ve_hooks import git
 from ve_hooks.cache import Cache
 from ve_hooks.diagnostic import Diagnostic, Severity
-from ve_hooks.rules import Target, coderefs
+from ve_hooks.documents import pysymbols
+from ve_hooks.rules import Target
+from ve_hooks.rules import code_references as coderefs
 
 VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
 

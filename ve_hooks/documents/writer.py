@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from . import frontmatter
+from ve_hooks.documents import frontmatter
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _BOM = b"\xef\xbb\xbf"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from repo_factory import GitRepo
+from support.repo_factory import GitRepo
 
 from ve_hooks.commands.tips import tips
 from ve_hooks.repo import locate

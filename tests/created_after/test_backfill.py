@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
-from repo_factory import GitRepo
+from support.repo_factory import GitRepo
 from test_tips import brute_tips, histories
 
 from ve_hooks import config as config_mod
-from ve_hooks import history
 from ve_hooks.cache import Cache
+from ve_hooks.created_after import history
 from ve_hooks.repo import locate
 
 VE = str(Path(sys.executable).parent / "ve")

@@ -22,12 +22,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import artifacts as art
-from . import frontmatter, git
-from . import ordering as order
-from .cache import Cache
-from .config import Config
-from .repo import Facts, Location
+from ve_hooks import git
+from ve_hooks.cache import Cache
+from ve_hooks.config import Config
+from ve_hooks.created_after import graph as order
+from ve_hooks.documents import artifacts as art
+from ve_hooks.documents import frontmatter
+from ve_hooks.repo import Facts, Location
 
 STATUSES = ("exact", "missing", "stale", "wrong")
 

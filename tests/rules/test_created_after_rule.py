@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from repo_factory import GitRepo
 from rule_support import run_rule
+from support.repo_factory import GitRepo
 
 from ve_hooks.diagnostic import Diagnostic, Severity
-from ve_hooks.rules import ordering
+from ve_hooks.rules import created_after as ordering
 
 VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
 

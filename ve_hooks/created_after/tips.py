@@ -6,8 +6,8 @@ import click.
 
 from __future__ import annotations
 
-from . import ordering as order
-from .repo import Facts, Repo
+from ve_hooks.created_after import graph as order
+from ve_hooks.repo import Facts, Repo
 
 
 def kind_facts(repo: Repo, kind: str) -> dict[str, Facts]:

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ve_hooks import schema
 from ve_hooks.diagnostic import Diagnostic, Severity
-from ve_hooks.frontmatter import Doc, parse, parse_yaml_file
+from ve_hooks.documents import schema
+from ve_hooks.documents.frontmatter import Doc, parse, parse_yaml_file
 
 PATHS = {
     "chunk": "docs/chunks/demo_chunk/GOAL.md",
@@ -465,7 +465,7 @@ def test_one_compiled_validator_per_schema() -> None:
 
 
 def test_jsonschema_not_imported_at_module_import() -> None:
-    code = ("import sys, ve_hooks.schema, ve_hooks.rules.template, ve_hooks.commands.schema; "
+    code = ("import sys, ve_hooks.documents.schema, ve_hooks.rules.template, ve_hooks.commands.schema; "
             "print('jsonschema' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

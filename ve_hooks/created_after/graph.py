@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .artifacts import bare_name, normalize_ref
+from ve_hooks.documents.artifacts import bare_name, normalize_ref
 
 
 class HasFacts(Protocol):

@@ -1,0 +1,1 @@
+"""Shared test helpers: a real-git repository factory and friends."""

@@ -1,0 +1,1 @@
+"""created_after: the DAG and its tips (pure), history replay and backfill."""

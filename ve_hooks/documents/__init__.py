@@ -1,0 +1,1 @@
+"""Documents: frontmatter parsed with positions, the bundled schemas, the byte-preserving writer."""
