@@ -14,7 +14,8 @@ from ve_hooks.cache import Cache
 from ve_hooks.config import Config
 from ve_hooks.diagnostic import UsageError
 from ve_hooks.documents.frontmatter import Doc, ParseError
-from ve_hooks.repo import Repo, head_snapshot, locate, parent_snapshot, snapshot_for
+from ve_hooks.project import head_snapshot, locate, parent_snapshot, snapshot_for
+from ve_hooks.repo import Repo
 from ve_hooks.snapshot import CommitSnapshot, EmptySnapshot, IndexSnapshot, Unreadable, WorktreeSnapshot
 
 

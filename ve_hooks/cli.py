@@ -1,7 +1,7 @@
 """Command-line entry points: the ``ve`` group (also installed as ``ve-hooks``) and ``ve-validate``.
 
 Subcommands are registered by dotted path and imported only when invoked, so ``ve --help``
-and the hooks never pay for jsonschema, GitPython or the MCP SDK.
+and the hooks never pay for jsonschema, click's subcommands or the MCP SDK.
 """
 
 from __future__ import annotations
@@ -60,21 +60,26 @@ def cli() -> None:
 
 
 def _run(command: click.Command, argv: Sequence[str] | None, prog_name: str) -> int:
-    """Invoke a click command: usage errors exit 2 with one line, never with a traceback."""
-    try:
-        rv = command.main(args=list(argv) if argv is not None else None, prog_name=prog_name,
-                          standalone_mode=False)
-    except click.exceptions.Exit as e:
-        return e.exit_code
-    except click.ClickException as e:
-        e.show()
-        return 2
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    return rv if isinstance(rv, int) else 0
+    """Invoke a click command inside the one guard (:mod:`ve_hooks.errors`): usage and internal
+    errors exit 2 with one line, never with a traceback."""
+    from ve_hooks.errors import debugging, guard
+
+    args = list(argv) if argv is not None else None
+
+    def work() -> int:
+        try:
+            rv = command.main(args=args, prog_name=prog_name, standalone_mode=False)
+        except click.exceptions.Exit as e:
+            return e.exit_code
+        except click.ClickException as e:
+            e.show()
+            return 2
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            return 2
+        return rv if isinstance(rv, int) else 0
+
+    return guard(prog_name, work, debug=debugging(args))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,7 @@ import hashlib
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -20,27 +20,48 @@ _ENV_OVERRIDES = {"LC_ALL": "C", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
 
 
 class GitError(Exception):
-    """A git command failed; ``str()`` is a one-line explanation for the user."""
+    """A git command failed; ``str()`` is a one-line explanation for the user, the attributes
+    say which command failed and how (for callers that decide what a failure means)."""
+
+    def __init__(self, message: str, *, git_args: Sequence[str] = (), returncode: int | None = None,
+                 stderr: str = "") -> None:
+        super().__init__(message)
+        self.git_args = list(git_args)
+        self.returncode = returncode
+        self.stderr = stderr
+
+    @classmethod
+    def of(cls, args: Sequence[str], returncode: int, stderr: str) -> GitError:
+        lines = stderr.strip().splitlines()
+        return cls(f"git {' '.join(list(args)[:2])}: {lines[-1] if lines else f'exit {returncode}'}",
+                   git_args=args, returncode=returncode, stderr=stderr)
 
 
-def _env() -> dict[str, str]:
+def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(_ENV_OVERRIDES)
+    env.update(extra or {})
     return env
 
 
-def run(args: Sequence[str], cwd: Path | str, *, input: bytes | None = None, check: bool = True) -> bytes:
-    """Run ``git ARGS`` in ``cwd`` and return stdout; raise :class:`GitError` on failure."""
+def process(args: Sequence[str], cwd: Path | str, *, input: bytes | None = None,
+            env: Mapping[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git ARGS`` in ``cwd`` (``env`` added to the environment) and return the finished
+    process; raise :class:`GitError` when ``check`` and it failed. The one door to git."""
     try:
-        p = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=_env())
+        p = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=_env(env))
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
     except NotADirectoryError:
         raise GitError(f"{cwd} is not a directory") from None
     if check and p.returncode != 0:
-        msg = p.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]}: {msg[-1] if msg else f'exit {p.returncode}'}")
-    return p.stdout
+        raise GitError.of(args[:1], p.returncode, p.stderr.decode("utf-8", "replace"))
+    return p
+
+
+def run(args: Sequence[str], cwd: Path | str, *, input: bytes | None = None, check: bool = True) -> bytes:
+    """Run ``git ARGS`` in ``cwd`` and return stdout; raise :class:`GitError` on failure."""
+    return process(args, cwd, input=input, check=check).stdout
 
 
 def run_text(args: Sequence[str], cwd: Path | str, **kw: object) -> str:
@@ -162,7 +183,7 @@ def cat_blobs(cwd: Path, oids: Iterable[str]) -> dict[str, bytes]:
         header = out[pos:nl].decode()
         pos = nl + 1
         parts = header.split(" ")
-        if len(parts) == 2 and parts[1] == "missing":
+        if len(parts) != 3:  # "<oid> missing" / "<oid> ambiguous"
             continue
         size = int(parts[2])
         blobs[oid] = bytes(view[pos:pos + size])

@@ -11,23 +11,14 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ve_hooks import git
 from ve_hooks.cache import Cache
 from ve_hooks.config import Config
-from ve_hooks.diagnostic import UsageError
 from ve_hooks.documents import artifacts as art
 from ve_hooks.documents import frontmatter
-from ve_hooks.snapshot import (
-    CommitSnapshot,
-    EmptySnapshot,
-    IndexSnapshot,
-    Snapshot,
-    Unreadable,
-    WorktreeSnapshot,
-)
+from ve_hooks.snapshot import Snapshot, Unreadable
 
 Result = frontmatter.Doc | frontmatter.ParseError
 
@@ -46,81 +37,6 @@ class Facts:
         return cls(None, None)
 
 
-@dataclass
-class Location:
-    """Where ve-hooks runs: the work tree (None when bare), the git dir, the repository info."""
-
-    root: Path
-    info: git.RepoInfo | None
-
-    @property
-    def git_cwd(self) -> Path:
-        assert self.info is not None
-        return self.info.toplevel or self.info.git_dir
-
-
-def locate(path: Path | str | None, *, artifact_root: str = "docs", explicit: bool = False) -> Location:
-    """The repository (or plain directory) that ``path`` is in.
-
-    An ``explicit`` directory (``--repo DIR``) that holds its own artifact root but lies inside
-    another repository is checked as a plain directory: an example project shipped inside a
-    repository, or a vendored docs tree, is its own project.
-    """
-    p = Path(path or ".").resolve()
-    try:
-        info = git.discover(p)
-    except git.GitError as e:
-        raise UsageError(str(e)) from None
-    if (info is not None and explicit and info.toplevel is not None and info.toplevel.resolve() != p
-            and (p / artifact_root).is_dir()):
-        return Location(p, None)
-    if info is None:
-        if not p.is_dir():
-            raise UsageError(f"{p}: not a directory")
-        return Location(p, None)
-    return Location(info.toplevel or info.git_dir, info)
-
-
-def snapshot_for(loc: Location, *, staged: bool = False, rev: str | None = None) -> Snapshot:
-    """The snapshot a command asked for; a bare repository has no worktree or index."""
-    if staged and rev:
-        raise UsageError("--staged and --rev are exclusive")
-    if loc.info is None:
-        if staged or rev:
-            raise UsageError(f"{loc.root} is not a git repository: --staged and --rev need one")
-        return WorktreeSnapshot(loc.root)
-    bare = loc.info.toplevel is None
-    if rev:
-        try:
-            sha = git.resolve_commit(loc.git_cwd, rev)
-        except git.GitError as e:
-            raise UsageError(str(e)) from None
-        return CommitSnapshot(loc.root, loc.git_cwd, sha)
-    if bare:
-        if not loc.info.has_head:
-            return EmptySnapshot(loc.root)
-        return CommitSnapshot(loc.root, loc.git_cwd, git.resolve_commit(loc.git_cwd, "HEAD"))
-    if staged:
-        return IndexSnapshot(loc.root, loc.git_cwd)
-    return WorktreeSnapshot(loc.root, loc.git_cwd)
-
-
-def head_snapshot(loc: Location) -> Snapshot:
-    """HEAD, or the empty state of a repository with no commits yet."""
-    if loc.info is None or not loc.info.has_head:
-        return EmptySnapshot(loc.root)
-    return CommitSnapshot(loc.root, loc.git_cwd, git.resolve_commit(loc.git_cwd, "HEAD"))
-
-
-def parent_snapshot(loc: Location, snap: Snapshot) -> Snapshot:
-    """What ``snap`` is compared with for lifecycle rules: HEAD for the index and the worktree,
-    the first parent for a commit."""
-    if isinstance(snap, CommitSnapshot):
-        out = git.run(["rev-parse", "-q", "--verify", f"{snap.sha}^1"], loc.git_cwd, check=False).decode().strip()
-        return CommitSnapshot(loc.root, loc.git_cwd, out) if out else EmptySnapshot(loc.root)
-    return head_snapshot(loc)
-
-
 class Repo:
     """Artifacts of one snapshot, parsed lazily and in bulk through the cache."""
 
@@ -130,6 +46,8 @@ class Repo:
         self.cache = cache
         self.root = config.artifact_root
         self.parsed = 0  # documents actually parsed (cache misses), for --stats and tests
+        # What rule families derived from this snapshot during the run (it is immutable), by family.
+        self.memo: dict[str, Any] = {}
         self._files: dict[str, str | None] | None = None
         self._index: dict[str, dict[str, art.ArtifactPath]] | None = None
         self._results: dict[str, Result] = {}

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from ve_hooks.commands.rule import command
-from ve_hooks.rules import catalog
+from ve_hooks.rules import docs, registry
 
 
 def ve(*args: str) -> subprocess.CompletedProcess[str]:
@@ -22,13 +22,13 @@ def ve(*args: str) -> subprocess.CompletedProcess[str]:
 def test_subprocess_prints_the_doc_page() -> None:
     res = ve("rule", "VE401")
     assert res.returncode == 0, res.stderr
-    assert res.stdout == catalog.render_markdown(catalog.RULES["VE401"])
+    assert res.stdout == docs.render_markdown(registry.rules()["VE401"])
 
 
 def test_subprocess_all_lists_every_rule_grouped() -> None:
     res = ve("rule", "--all")
     assert res.returncode == 0, res.stderr
-    for code, info in catalog.RULES.items():
+    for code, info in registry.rules().items():
         assert f"{code} " in res.stdout and info.name in res.stdout
     assert "[*] created-after-empty" in res.stdout
     assert res.stdout.index("VE1xx") < res.stdout.index("VE7xx")
@@ -50,7 +50,7 @@ def test_subprocess_missing_code_is_a_usage_error() -> None:
 def test_code_is_case_insensitive_and_names_work(arg: str) -> None:
     res = CliRunner().invoke(command, [arg], standalone_mode=False)
     assert res.return_value == 0
-    assert res.output == catalog.render_markdown(catalog.RULES["VE401"])
+    assert res.output == docs.render_markdown(registry.rules()["VE401"])
 
 
 @pytest.mark.parametrize(

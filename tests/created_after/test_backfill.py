@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
+from support.cli import ve
 from support.repo_factory import GitRepo
 from test_tips import brute_tips, histories
 
 from ve_hooks import config as config_mod
 from ve_hooks.cache import Cache
 from ve_hooks.created_after import history
-from ve_hooks.repo import locate
-
-VE = str(Path(sys.executable).parent / "ve")
-
-
-def ve(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([VE, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+from ve_hooks.project import locate
 
 
 def run_backfill(repo: GitRepo, *args: str) -> dict[str, Any]:

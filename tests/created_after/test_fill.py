@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
+from support.cli import ve
 from support.repo_factory import GitRepo
 
 from ve_hooks.commands.created_after import fill
 from ve_hooks.documents.frontmatter import Doc, parse
-from ve_hooks.repo import locate
-
-VE = str(Path(sys.executable).parent / "ve")
-
-
-def ve(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([VE, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+from ve_hooks.project import locate
 
 
 def ca(repo: GitRepo, name: str) -> object:
@@ -100,4 +93,4 @@ def test_other_kinds_use_their_own_tips(repo: GitRepo) -> None:
 def test_outside_path_is_a_usage_error(repo: GitRepo, tmp_path: Path) -> None:
     base(repo)
     p = ve("created-after", "fill", str(tmp_path), cwd=repo.path)
-    assert p.returncode == 2 and "not inside the repository" in p.stderr
+    assert p.returncode == 2 and "not inside the project" in p.stderr

@@ -5,22 +5,14 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.cli import ve
 from support.repo_factory import GitRepo
 
 from ve_hooks.commands.tips import tips
-from ve_hooks.repo import locate
-
-VE = str(Path(sys.executable).parent / "ve")
-
-
-def ve(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([VE, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+from ve_hooks.project import locate
 
 
 def test_empty_repo_and_repo_without_chunks(repo: GitRepo) -> None:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ve_hooks.diagnostic import Severity
 from ve_hooks.documents.frontmatter import (
     Doc,
     ParseError,
@@ -16,6 +17,7 @@ from ve_hooks.documents.frontmatter import (
     result_from_json,
     result_to_json,
 )
+from ve_hooks.rules import registry
 
 
 def _error(raw: bytes) -> tuple[str, int, int]:
@@ -49,7 +51,8 @@ def test_crlf_and_mixed_line_endings_keep_positions() -> None:
 def test_utf8_bom_is_a_warning_not_a_failure() -> None:
     doc = parse(b"\xef\xbb\xbf---\nstatus: ACTIVE\n---\n")
     assert isinstance(doc, Doc) and doc.bom
-    assert [(p.rule, p.severity) for p in doc.problems] == [("VE110", "warning")]
+    assert [p.rule for p in doc.problems] == ["VE110"]
+    assert registry.get("VE110").severity is Severity.WARNING  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents import schema
 from ve_hooks.documents.frontmatter import Doc, parse, parse_yaml_file
+from ve_hooks.rules import schema as schema_rules
 
 PATHS = {
     "chunk": "docs/chunks/demo_chunk/GOAL.md",
@@ -36,7 +37,7 @@ def run(tmp_path: Path, kind: str, frontmatter: str, body: str = "# Body\n",
     raw = f.read_bytes()
     doc = parse_yaml_file(raw) if kind == "external" else parse(raw)
     assert isinstance(doc, Doc), doc
-    return schema.check(kind, doc, rel)
+    return schema_rules.check_document(kind, doc, rel)
 
 
 def rules(diags: list[Diagnostic]) -> list[str]:
@@ -460,7 +461,7 @@ def test_all_errors_reported_sorted(tmp_path: Path) -> None:
 
 
 def test_one_compiled_validator_per_schema() -> None:
-    assert schema._validator("chunk-goal.v3.json") is schema._validator("chunk-goal.v3.json")
+    assert schema.validator("chunk-goal.v3.json") is schema.validator("chunk-goal.v3.json")
     assert schema.load_schema("narrative.json") is schema.load_schema("narrative.json")
 
 
@@ -481,7 +482,7 @@ def test_schema_for_covers_every_kind() -> None:
     with pytest.raises(ValueError):
         schema.schema_file("narrative", "v2")
     with pytest.raises(ValueError):
-        schema.check("plan", Doc({}, {}, 1, 2, ""), "x")
+        schema_rules.check_document("plan", Doc({}, {}, 1, 2, ""), "x")
 
 
 # -- robustness -------------------------------------------------------------------------------
@@ -499,7 +500,7 @@ _values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
 @given(data=st.dictionaries(_keys, _values, max_size=6), kind=st.sampled_from(schema.KINDS))
 def test_check_never_raises_and_positions_are_sane(data: dict, kind: str) -> None:
     doc = Doc(data, {}, 1, 3, "")
-    for d in schema.check(kind, doc, PATHS[kind]):
+    for d in schema_rules.check_document(kind, doc, PATHS[kind]):
         assert d.rule in {"VE201", "VE202", "VE203", "VE204", "VE205", "VE206", "VE207"}
         assert (d.line, d.column) == (1, 1)  # no recorded positions: the opening fence
         assert "\x1b" not in d.message + d.hint
@@ -525,7 +526,7 @@ def test_fast_and_full_validators_agree(data: dict) -> None:
     schema_mod = schema
     for name in ("chunk-goal.v1.json", "chunk-goal.v2.json", "chunk-goal.v3.json", "narrative.json",
                  "subsystem.json", "investigation.json"):
-        fast = schema_mod._fast_validator(name)
+        fast = schema_mod.fast_validator(name)
         assert fast is not None
         full = jsonschema.Draft202012Validator(schema_mod.load_schema(name))
-        assert schema_mod._is_valid(fast, data) == full.is_valid(data), (name, data)
+        assert schema_rules._is_valid(fast, data) == full.is_valid(data), (name, data)

@@ -14,7 +14,7 @@ import pytest
 from ve_hooks import __version__
 from ve_hooks.diagnostic import Severity, Summary
 from ve_hooks.report import render
-from ve_hooks.rules import catalog
+from ve_hooks.rules import docs, registry
 
 from ._data import HOSTILE, diag, hostile, sample
 
@@ -59,12 +59,12 @@ def test_driver_rules_and_results() -> None:
     assert driver["informationUri"].startswith("https://")
     assert [r["id"] for r in driver["rules"]] == ["VE201", "VE503", "VE606"]
     rule = driver["rules"][0]
-    info = catalog.RULES["VE201"]
+    info = registry.rules()["VE201"]
     assert rule["name"] == "invalid-status"
     assert rule["shortDescription"] == {"text": info.summary}
-    assert rule["fullDescription"] == {"text": info.what_it_does}
-    assert rule["help"]["markdown"] == catalog.render_markdown(info)
-    assert rule["helpUri"] == catalog.DOCS_BASE + "VE201.md"
+    assert rule["fullDescription"] == {"text": info.page.what_it_does}
+    assert rule["help"]["markdown"] == docs.render_markdown(info)
+    assert rule["helpUri"] == registry.DOCS_BASE + "VE201.md"
     results = run["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [("VE503", "note"), ("VE201", "error"),
                                                             ("VE606", "warning")]
@@ -97,10 +97,10 @@ def test_paths_become_relative_uri_references() -> None:
     assert uri == "docs/chunks/a%20b%25%23%3F/GOAL.md"
 
 
-def test_all_catalog_rules_produce_valid_descriptors() -> None:
-    ds = [diag(code, info.default_severity) for code, info in catalog.RULES.items()]
+def test_all_declared_rules_produce_valid_descriptors() -> None:
+    ds = [diag(code, info.severity) for code, info in registry.rules().items()]
     doc = out(ds, Summary.of(ds, 1))
-    assert len(doc["runs"][0]["tool"]["driver"]["rules"]) == len(catalog.RULES)
+    assert len(doc["runs"][0]["tool"]["driver"]["rules"]) == len(registry.rules())
 
 
 @pytest.mark.parametrize("key", sorted(HOSTILE))

@@ -10,7 +10,8 @@ from support.repo_factory import GitRepo
 from ve_hooks import config as config_mod
 from ve_hooks.cache import Cache
 from ve_hooks.diagnostic import Diagnostic
-from ve_hooks.repo import Repo, locate, parent_snapshot, snapshot_for
+from ve_hooks.project import locate, parent_snapshot, snapshot_for
+from ve_hooks.repo import Repo
 from ve_hooks.rules import Context, Target
 
 RuleFn = Callable[[Target, Context], Iterable[Diagnostic]]

@@ -1,4 +1,4 @@
-"""VE502, VE503 and VE303 on real repositories."""
+"""What a chunk must carry once under way, on real repositories: VE502/VE503 (lifecycle) and VE303 (template)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rule_support import run_rule
 from support.repo_factory import GitRepo
 
 from ve_hooks.diagnostic import Diagnostic, Severity
-from ve_hooks.rules import completion
+from ve_hooks.rules import lifecycle, template
 
 VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
 TEMPLATE_PLAN = """<!--
@@ -35,7 +35,10 @@ How will you build this?
 
 
 def _check(r: GitRepo, *, staged: bool = False) -> list[Diagnostic]:
-    return run_rule(completion.check, r, staged=staged)
+    def both(target, ctx):  # type: ignore[no-untyped-def]
+        return [d for fn in (lifecycle.check, template.check) for d in fn(target, ctx) if d.rule != "VE501"]
+
+    return run_rule(both, r, staged=staged)
 
 
 def test_active_chunk_needs_code_references(repo: GitRepo) -> None:
@@ -94,8 +97,8 @@ def test_plan_template_warning(repo: GitRepo) -> None:
 
 
 def test_plan_is_template_detection() -> None:
-    assert completion.plan_is_template(TEMPLATE_PLAN)
-    assert completion.plan_is_template("")
-    assert completion.plan_is_template("---\nx: 1\n---\n# Plan\n<!-- unclosed comment\nstill comment")
-    assert not completion.plan_is_template("# Plan\n\n- step one\n")
-    assert not completion.plan_is_template("<!-- c -->text after a comment\n")
+    assert template.plan_is_template(TEMPLATE_PLAN)
+    assert template.plan_is_template("")
+    assert template.plan_is_template("---\nx: 1\n---\n# Plan\n<!-- unclosed comment\nstill comment")
+    assert not template.plan_is_template("# Plan\n\n- step one\n")
+    assert not template.plan_is_template("<!-- c -->text after a comment\n")

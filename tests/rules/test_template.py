@@ -14,7 +14,9 @@ import pytest
 from ve_hooks.diagnostic import Diagnostic
 from ve_hooks.documents import schema
 from ve_hooks.documents.frontmatter import Doc, parse
+from ve_hooks.rules import schema as schema_rules
 from ve_hooks.rules import template
+from ve_hooks.rules.registry import RULES
 
 # Our own fixtures in the shape of the three real generations (see data/templates/README.md).
 TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "templates"
@@ -29,14 +31,14 @@ def validate(tmp_path: Path, text: str, rel: str = REL) -> tuple[Doc | None, lis
     raw = f.read_bytes()
     result = parse(raw)
     doc = result if isinstance(result, Doc) else None
-    diags = template.check(rel, raw.decode("utf-8"), doc, "chunk")
+    diags = template.check_text(rel, raw.decode("utf-8"), doc, "chunk")
     if doc is not None:
-        diags += schema.check("chunk", doc, rel)
-        diags += [Diagnostic(p.rule, p.severity, rel, p.line, p.column, p.message)  # type: ignore[arg-type]
+        diags += schema_rules.check_document("chunk", doc, rel)
+        diags += [Diagnostic(p.rule, RULES[p.rule].severity, rel, p.line, p.column, p.message)
                   for p in doc.problems]
     elif not template.masks_parse_error(diags):
         p = result.problem  # type: ignore[union-attr]
-        diags.append(Diagnostic(p.rule, p.severity, rel, p.line, p.column, p.message))  # type: ignore[arg-type]
+        diags.append(Diagnostic(p.rule, RULES[p.rule].severity, rel, p.line, p.column, p.message))
     return doc, diags
 
 
@@ -141,7 +143,7 @@ FM = "---\nstatus: ACTIVE\nticket: null\n---\n"
 def ve301(text: str, kind: str = "chunk") -> list[tuple[int, int]]:
     result = parse(text.encode())
     doc = result if isinstance(result, Doc) else None
-    return [(d.line, d.column) for d in template.check("x.md", text, doc, kind) if d.rule == "VE301"]
+    return [(d.line, d.column) for d in template.check_text("x.md", text, doc, kind) if d.rule == "VE301"]
 
 
 def test_ve301_body_position() -> None:

@@ -7,19 +7,18 @@ optionally repairs) every artifact against the history, see ``docs/created_after
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
-from ve_hooks import config as config_mod
-from ve_hooks.commands.tips import open_cache, tips_in, user_errors
 from ve_hooks.created_after import history
+from ve_hooks.created_after.tips import tips_in
+from ve_hooks.diagnostic import UsageError
 from ve_hooks.documents import artifacts as art
 from ve_hooks.documents import writer
-from ve_hooks.repo import Location, Repo, head_snapshot, locate
+from ve_hooks.project import Location, head_snapshot, locate, open_location, repo_paths
 from ve_hooks.snapshot import WorktreeSnapshot
 
 
@@ -27,20 +26,6 @@ def _selected(path: str, roots: list[str] | None) -> bool:
     if roots is None:
         return True
     return any(r == "" or path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
-
-
-def _repo_relative(loc: Location, paths: Iterable[str | Path]) -> list[str]:
-    """PATHS (absolute, or relative to the repository root) as repo-relative POSIX paths."""
-    top = Path(os.path.realpath(loc.root))
-    out = []
-    for p in paths:
-        full = Path(os.path.realpath(loc.root / p))
-        try:
-            rel = full.relative_to(top).as_posix()
-        except ValueError:
-            raise click.UsageError(f"{p}: not inside the repository {loc.root}") from None
-        out.append("" if rel == "." else rel)
-    return out
 
 
 def fill(loc: Location, paths: Iterable[str | Path] = (), refresh: bool = False,
@@ -59,13 +44,12 @@ def fill(loc: Location, paths: Iterable[str | Path] = (), refresh: bool = False,
             click.echo(n, err=True)
         return changed
     paths = list(paths)
-    roots = _repo_relative(loc, paths) if paths else None
-    config = config_mod.load(loc.root)
-    cache = open_cache(loc)
+    # Relative paths are the hooks' repository paths; the command passes absolute ones.
+    roots = repo_paths(loc.root, paths, loc.root) if paths else None
     changed: list[str] = []
-    try:
-        base = Repo(head_snapshot(loc), config, cache)
-        work = Repo(WorktreeSnapshot(loc.root), config, cache)
+    with open_location(loc) as project:
+        base = project.repo(head_snapshot(loc))
+        work = project.repo(WorktreeSnapshot(loc.root))
         for kind in art.KINDS:
             old = base.names(kind)
             new = {n: a for n, a in work.names(kind).items()
@@ -98,8 +82,6 @@ def fill(loc: Location, paths: Iterable[str | Path] = (), refresh: bool = False,
                         notes.append(f"{a.path}: not written: {e}")
                         continue
                     changed.append(a.path)
-    finally:
-        cache.close()
     return changed
 
 
@@ -109,7 +91,7 @@ def group() -> None:
 
 
 _repo_option = click.option("--repo", "repo_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                            help="Repository (default: the current directory).")
+                            help="Project directory (default: the nearest one above the working directory).")
 
 
 @group.command("fill")
@@ -122,9 +104,7 @@ def fill_command(paths: tuple[Path, ...], repo_dir: Path | None, refresh: bool) 
     Exits 1 when a file was changed (the pre-commit fixer convention), else 0.
     """
     notes: list[str] = []
-    with user_errors():
-        loc = locate(repo_dir)
-        changed = fill(loc, [p.absolute() for p in paths], refresh=refresh, notes=notes)
+    changed = fill(locate(repo_dir), [p.absolute() for p in paths], refresh=refresh, notes=notes)
     for n in notes:
         click.echo(n, err=True)
     for p in changed:
@@ -136,7 +116,8 @@ def fill_command(paths: tuple[Path, ...], repo_dir: Path | None, refresh: bool) 
 @_repo_option
 @click.option("--kind", "kinds", type=click.Choice(art.KINDS), multiple=True,
               help="Only this kind (repeatable; default: all).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one line per artifact that differs; json: every artifact.")
 @click.option("--write", is_flag=True, help="Write the computed value where created_after is missing.")
 @click.option("--all", "write_all", is_flag=True, help="With --write: also overwrite stale and wrong ones.")
 def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, write: bool,
@@ -144,21 +125,17 @@ def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, wr
     """Compare every artifact's created_after with the tips when it was first committed."""
     if write_all and not write:
         raise click.UsageError("--all only makes sense with --write")
-    with user_errors():
-        loc = locate(repo_dir)
-        if loc.info is None:
-            raise click.UsageError(f"{loc.root} is not a git repository: backfill reads its history")
-        config = config_mod.load(loc.root)
-        cache = open_cache(loc)
-        try:
-            if sys.stderr.isatty():
-                commits = history.log(loc, config.artifact_root)
-                with click.progressbar(length=len(commits), label="Replaying history", file=sys.stderr) as bar:
-                    result = history.backfill(loc, config, cache, kinds or art.KINDS, bar.update, commits)
-            else:
-                result = history.backfill(loc, config, cache, kinds or art.KINDS)
-        finally:
-            cache.close()
+    loc = locate(repo_dir)
+    if loc.info is None:
+        raise UsageError(f"{loc.root} is not a git repository: backfill reads its history")
+    with open_location(loc) as project:
+        config, cache = project.config, project.cache
+        if sys.stderr.isatty():
+            commits = history.log(loc, config.artifact_root)
+            with click.progressbar(length=len(commits), label="Replaying history", file=sys.stderr) as bar:
+                result = history.backfill(loc, config, cache, kinds or art.KINDS, bar.update, commits)
+        else:
+            result = history.backfill(loc, config, cache, kinds or art.KINDS)
     written: list[str] = []
     if write:
         for row in result.rows:

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import click
 
-from ve_hooks import config as config_mod
-from ve_hooks.commands.tips import kind_facts, open_cache, user_errors
 from ve_hooks.created_after import graph as order
+from ve_hooks.created_after.tips import kind_facts
 from ve_hooks.documents.artifacts import KINDS
-from ve_hooks.repo import Repo, locate, snapshot_for
+from ve_hooks.project import open_project
 
 
 def _mermaid_label(text: str) -> str:
@@ -85,23 +84,18 @@ def render_json(d: order.Dag, kind: str, label: str) -> str:
 
 @click.command("graph")
 @click.option("--repo", "repo_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Repository (default: the current directory).")
+              help="Project directory (default: the nearest one above the working directory).")
 @click.option("--rev", default=None, help="Read this commit instead of the worktree.")
-@click.option("--kind", type=click.Choice(KINDS), default="chunk", show_default=True)
+@click.option("--kind", type=click.Choice(KINDS), default="chunk", show_default=True,
+              help="Which artifacts to draw.")
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid",
-              show_default=True)
+              show_default=True, help="mermaid (for GitHub markdown), Graphviz dot, or json.")
 def command(repo_dir: Path | None, rev: str | None, kind: str, fmt: str) -> int:
     """Draw the created_after DAG of KIND; tips are highlighted, FUTURE artifacts dashed."""
-    with user_errors():
-        loc = locate(repo_dir)
-        snap = snapshot_for(loc, rev=rev)
-        config = config_mod.load(loc.root)
-        cache = open_cache(loc)
-        try:
-            repo = Repo(snap, config, cache)
-            d = order.dag(kind_facts(repo, kind), lambda s: config.tip_eligible(kind, s), kind)
-        finally:
-            cache.close()
+    with open_project(repo_dir) as project:
+        snap = project.snapshot(rev=rev)
+        config = project.config
+        d = order.dag(kind_facts(project.repo(snap), kind), lambda s: config.tip_eligible(kind, s), kind)
     if fmt == "mermaid":
         click.echo(render_mermaid(d))
     elif fmt == "dot":

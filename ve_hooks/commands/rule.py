@@ -22,28 +22,27 @@ def command(code: str | None, show_all: bool) -> int:
       ve rule VE401        why a reference is reported missing, and what to do
       ve rule --all        every code, grouped by family
     """
-    from ve_hooks.rules import catalog
+    from ve_hooks.rules import registry
+    from ve_hooks.rules.docs import render_markdown
 
     if show_all:
         if code:
             raise click.UsageError("give either CODE or --all, not both")
-        for family, rules in catalog.families().items():
-            if not rules:
-                continue
-            click.echo(catalog.FAMILY_TITLES[family])
+        for rules in registry.families().values():
+            click.echo(rules[0].family_title)
             for r in rules:
                 mark = "[*]" if r.fixable else "   "
                 click.echo(f"  {r.code} {mark} {r.name:<32} {r.summary}")
         return EXIT_OK
     if not code:
         raise click.UsageError("missing rule CODE (or --all to list every rule)")
-    info = catalog.get(code)
+    info = registry.get(code)
     if info is None:
-        prefixed = [c for c in sorted(catalog.RULES) if c.startswith(code.strip().upper())]
-        if prefixed and code.strip().upper().startswith(catalog.PREFIX):
+        prefixed = [c for c in registry.rules() if c.startswith(code.strip().upper())]
+        if prefixed and code.strip().upper().startswith(registry.PREFIX):
             click.echo(f"error: {code!r} is a prefix, not a rule; it matches {', '.join(prefixed)}", err=True)
             return EXIT_ERROR
-        click.echo(f"error: unknown rule {code!r}{catalog.did_you_mean(code)}", err=True)
+        click.echo(f"error: unknown rule {code!r}{registry.did_you_mean(code)}", err=True)
         return EXIT_ERROR
-    click.echo(catalog.render_markdown(info), nl=False)
+    click.echo(render_markdown(info), nl=False)
     return EXIT_OK

@@ -7,34 +7,13 @@ cold, one ``cat-file --batch`` -- never a process per artifact.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from ve_hooks import config as config_mod
-from ve_hooks import git
-from ve_hooks.cache import Cache
 from ve_hooks.created_after.tips import kind_facts, tips_in  # noqa: F401  (re-exported: the command's API)
-from ve_hooks.diagnostic import UsageError
 from ve_hooks.documents.artifacts import KINDS
-from ve_hooks.repo import Location, Repo, locate, snapshot_for
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn our usage and git errors into click's, so ``ve`` prints one line and exits 2."""
-    try:
-        yield
-    except UsageError as e:
-        raise click.UsageError(str(e)) from None
-    except git.GitError as e:
-        raise click.ClickException(str(e)) from None
-
-
-def open_cache(loc: Location) -> Cache:
-    return Cache.for_git_dir(loc.info.common_dir if loc.info else None)
+from ve_hooks.project import Location, locate, open_location
 
 
 def tips(loc: Location, kind: str = "chunk", *, rev: str | None = None, staged: bool = False) -> list[str]:
@@ -45,22 +24,20 @@ def tips(loc: Location, kind: str = "chunk", *, rev: str | None = None, staged: 
 def tips_at(loc: Location, kind: str = "chunk", *, rev: str | None = None, staged: bool = False
             ) -> tuple[str, list[str]]:
     """(snapshot label -- full sha, STAGED or WORKTREE -- , tips)."""
-    snap = snapshot_for(loc, staged=staged, rev=rev)
-    cache = open_cache(loc)
-    try:
-        repo = Repo(snap, config_mod.load(loc.root), cache)
-        return snap.label, tips_in(repo, kind)
-    finally:
-        cache.close()
+    with open_location(loc) as project:
+        snap = project.snapshot(staged=staged, rev=rev)
+        return snap.label, tips_in(project.repo(snap), kind)
 
 
 @click.command("tips")
 @click.option("--repo", "repo_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Repository (default: the current directory).")
+              help="Project directory (default: the nearest one above the working directory).")
 @click.option("--rev", default=None, help="Read this commit instead of the worktree.")
 @click.option("--staged", is_flag=True, help="Read the index instead of the worktree.")
-@click.option("--kind", type=click.Choice(KINDS), default="chunk", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--kind", type=click.Choice(KINDS), default="chunk", show_default=True,
+              help="Which artifacts' tips to print.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one name per line; json: the revision, kind and tips.")
 def command(repo_dir: Path | None, rev: str | None, staged: bool, kind: str, fmt: str) -> int:
     """Print the tips of KIND: what a new artifact's created_after should list.
 
@@ -69,9 +46,7 @@ def command(repo_dir: Path | None, rev: str | None, staged: bool, kind: str, fmt
       ve tips                      tips in the worktree
       ve tips --rev HEAD~3 --format json
     """
-    with user_errors():
-        loc = locate(repo_dir)
-        label, names = tips_at(loc, kind, rev=rev, staged=staged)
+    label, names = tips_at(locate(repo_dir), kind, rev=rev, staged=staged)
     if fmt == "json":
         click.echo(json.dumps({"rev": label, "kind": kind, "tips": names}))
     else:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import sys
 import time
-import traceback
 
 import click
 
-from ve_hooks.diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Severity, Summary, UsageError
-
-FORMATS = ["text", "json", "github", "sarif", "junit"]
+from ve_hooks.diagnostic import EXIT_FINDINGS, EXIT_OK, Severity, Summary
+from ve_hooks.report.formats import FORMATS
 
 
 def _codes(values: tuple[str, ...]) -> list[str]:
@@ -34,6 +32,7 @@ def _codes(values: tuple[str, ...]) -> list[str]:
 @click.option("--show-config", is_flag=True, help="Print the effective configuration and where each value came from.")
 @click.option("--stats", is_flag=True, help="Print files checked, documents parsed and cache hits to stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@click.version_option(package_name="ve-hooks", prog_name="ve-validate", help="Print the version and exit.")
 def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | None, fmt: str,
             select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, show_config: bool, stats: bool,
             debug: bool) -> int:
@@ -54,45 +53,32 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
       ve-validate --format github         annotations in GitHub Actions
       ve-validate --select VE4 --ignore VE405
     """
+    # Usage, git and internal errors are the entry point's guard's (ve_hooks.errors): exit 2, one line.
     from ve_hooks import engine
-    from ve_hooks.git import GitError
 
-    try:
-        if show_config:
-            return _show_config(repo)
-        started = time.perf_counter()
-        outcome = engine.run(engine.Options(paths=paths, repo=repo, staged=staged, rev=rev,
-                                            select=_codes(select), ignore=_codes(ignore)))
-        from ve_hooks import report
+    if show_config:
+        return _show_config(repo)
+    started = time.perf_counter()
+    outcome = engine.run(engine.Options(paths=paths, repo=repo, staged=staged, rev=rev,
+                                        select=_codes(select), ignore=_codes(ignore), require_root=True))
+    from ve_hooks import report
 
-        summary = Summary.of(outcome.diagnostics, outcome.files)
-        report.render(fmt, outcome.diagnostics, summary, stream=sys.stdout)
-        if stats:
-            click.echo(f"ve-validate: {outcome.files} files, {outcome.parsed} parsed, "
-                       f"{outcome.cache_hits} cache hits, snapshot {outcome.snapshot}, "
-                       f"{time.perf_counter() - started:.3f}s", err=True)
-    except (UsageError, GitError) as e:
-        raise click.UsageError(str(e)) from None
-    except Exception as e:  # an internal error is exit 2, never mistaken for findings
-        if debug:
-            traceback.print_exc()
-        click.echo(f"ve-validate: internal error: {type(e).__name__}: {e} (run with --debug for details)",
-                   err=True)
-        return EXIT_ERROR
+    summary = Summary.of(outcome.diagnostics, outcome.files)
+    report.render(fmt, outcome.diagnostics, summary, stream=sys.stdout)
+    if stats:
+        click.echo(f"ve-validate: {outcome.files} files under {outcome.artifact_root}, {outcome.parsed} parsed, "
+                   f"{outcome.cache_hits} cache hits, snapshot {outcome.snapshot}, "
+                   f"{time.perf_counter() - started:.3f}s", err=True)
     has_errors = any(d.severity is Severity.ERROR for d in outcome.diagnostics)
     return EXIT_FINDINGS if has_errors and not exit_zero else EXIT_OK
 
 
 def _show_config(repo: str | None) -> int:
-    from pathlib import Path
+    from ve_hooks.project import open_project
 
-    from ve_hooks.config import load
-    from ve_hooks.repo import locate
-
-    loc = locate(Path(repo) if repo else None)
-    cfg = load(loc.info.toplevel if loc.info else loc.root)
-    values = cfg.as_dict()
-    click.echo(json.dumps({"root": str(loc.root),
-                           "config": {k: {"value": v, "source": cfg.sources.get(k, "default")}
-                                      for k, v in values.items()}}, indent=2))
+    with open_project(repo) as project:
+        cfg = project.config
+        click.echo(json.dumps({"root": str(project.root), "artifact_root": str(project.artifact_dir),
+                               "config": {k: {"value": v, "source": cfg.sources.get(k, "default")}
+                                          for k, v in cfg.as_dict().items()}}, indent=2))
     return EXIT_OK

@@ -28,7 +28,8 @@ from ve_hooks.config import Config
 from ve_hooks.created_after import graph as order
 from ve_hooks.documents import artifacts as art
 from ve_hooks.documents import frontmatter
-from ve_hooks.repo import Facts, Location
+from ve_hooks.project import Location
+from ve_hooks.repo import Facts
 
 STATUSES = ("exact", "missing", "stale", "wrong")
 

@@ -51,15 +51,14 @@ class Problem:
     line: int
     column: int
     message: str
-    hint: str = ""
-    severity: str = "error"
+    hint: str = ""  # how serious it is, is the rule's to say (ve_hooks.rules.parse)
 
     def to_json(self) -> list[Any]:
-        return [self.rule, self.line, self.column, self.message, self.hint, self.severity]
+        return [self.rule, self.line, self.column, self.message, self.hint]
 
     @classmethod
     def from_json(cls, v: list[Any]) -> Problem:
-        return cls(str(v[0]), int(v[1]), int(v[2]), str(v[3]), str(v[4]), str(v[5]))
+        return cls(str(v[0]), int(v[1]), int(v[2]), str(v[3]), str(v[4]))
 
 
 @dataclass
@@ -168,8 +167,7 @@ def decode(raw: bytes) -> tuple[str, bool, list[Problem]] | ParseError:
         raw = raw[3:]
         bom = True
         problems.append(Problem("VE110", 1, 1, "file starts with a UTF-8 byte order mark",
-                                "remove the BOM; some tools then fail to see the `---` fence",
-                                "warning"))
+                                "remove the BOM; some tools then fail to see the `---` fence"))
     nul = raw.find(b"\x00")
     if nul != -1:
         line, col = _byte_position(raw, nul)

@@ -125,15 +125,9 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], files: int, fmt: str = 
 def guarded(name: str, work: Callable[[], int]) -> int:
     """Run a hook's work. A usage, git or internal error exits 2 with one line: a broken tool
     must neither look like a finding nor hide as a pass, and never shows a traceback."""
-    from ve_hooks.diagnostic import EXIT_ERROR, UsageError
+    from ve_hooks.errors import debugging, guard
 
-    try:
-        return work()
-    except (UsageError, git.GitError) as e:
-        print(f"{name}: {e}", file=sys.stderr)
-    except Exception as e:
-        print(f"{name}: internal error: {type(e).__name__}: {e}", file=sys.stderr)
-    return EXIT_ERROR
+    return guard(name, work, debug=debugging())
 
 
 def report(found: Sequence[Diagnostic], fmt: str) -> int:

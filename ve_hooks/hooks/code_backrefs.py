@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ve_hooks.diagnostic import Diagnostic
 from ve_hooks.hooks import find_toplevel, guarded, report
+from ve_hooks.report.formats import FORMATS
 
 
 def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Diagnostic]:
@@ -36,22 +37,16 @@ def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Di
             texts[rel] = data.decode("utf-8", "replace")
     if not texts:
         return []
-    from ve_hooks.cache import Cache
     from ve_hooks.engine import filter_diagnostics
-    from ve_hooks.repo import Repo, locate, parent_snapshot, snapshot_for
+    from ve_hooks.project import open_project
     from ve_hooks.rules.code_references import check_source
 
-    loc = locate(top)
-    snap = snapshot_for(loc, staged=loc.info is not None)
-    cache = Cache.for_git_dir(loc.info.common_dir if loc.info else None)
-    repo = Repo(snap, config, cache)
-    base = Repo(parent_snapshot(loc, snap), config, cache) if loc.info else None  # hints name renames
     out: list[Diagnostic] = []
-    try:
+    with open_project(top) as project:
+        snap = project.snapshot(staged=project.loc.info is not None)
+        repo, base = project.repo(snap), project.base(snap)  # the base lets hints name renames
         for rel, text in texts.items():
             out.extend(check_source(rel, text, repo, base))
-    finally:
-        repo.close()
     return filter_diagnostics(out, config, (), ())
 
 
@@ -61,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Check that backreference comments (# Chunk: docs/chunks/<name>) in source files "
                     "name artifacts that exist in the staged repository.")
     parser.add_argument("filenames", nargs="*", help="Source files to check.")
-    parser.add_argument("--format", default="text", help="text (default), json, github, sarif or junit.")
+    parser.add_argument("--format", default="text", choices=FORMATS, help="Output format (default: text).")
     args = parser.parse_args(argv)
     return guarded("ve-code-backrefs", lambda: report(check_files(args.filenames), args.format))
 

@@ -35,7 +35,7 @@ def fix(filenames: Sequence[str], *, refresh: bool = False, cwd: Path | None = N
     if not mains:
         return []
     from ve_hooks.commands.created_after import fill
-    from ve_hooks.repo import locate
+    from ve_hooks.project import locate
 
     return [str(p) for p in fill(locate(top), mains, refresh=refresh)]
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from ve_hooks import git
 from ve_hooks.diagnostic import Diagnostic
 from ve_hooks.hooks import TRANSITIONS, artifact_root, changes, find_toplevel, guarded, refs_from_env, report
+from ve_hooks.report.formats import FORMATS
 
 
 def _check(top: Path, paths: list[str], rev: str | None) -> list[Diagnostic]:
@@ -48,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Check that artifact statuses move only along their lifecycle (VE501): the staged "
                     "state against HEAD, or at pre-push every pushed commit against its parent.")
     parser.add_argument("filenames", nargs="*", help="Ignored: the changed artifacts are read from git.")
-    parser.add_argument("--format", default="text", help="text (default), json, github, sarif or junit.")
+    parser.add_argument("--format", default="text", choices=FORMATS, help="Output format (default: text).")
     args = parser.parse_args(argv)
     return guarded("ve-status-transitions",
                    lambda: report(transitions(find_toplevel(), *refs_from_env()), args.format))

@@ -32,6 +32,7 @@ from ve_hooks.hooks import (
     print_diagnostics,
     refs_from_env,
 )
+from ve_hooks.report.formats import FORMATS
 
 _FRICTION_ID = re.compile(rb"(?m)^#{2,4}\s+(F\d+)\b")
 
@@ -135,26 +136,18 @@ def _source_backrefs(top: Path, sources: list[str], rev: str | None, select: Seq
         from ve_hooks.rules.code_references import check_source
     except ImportError:  # rule family not installed in this checkout
         return []
-    from ve_hooks.cache import Cache
-    from ve_hooks.config import load
     from ve_hooks.engine import filter_diagnostics
-    from ve_hooks.repo import Repo, locate, parent_snapshot, snapshot_for
+    from ve_hooks.project import open_project
 
-    loc = locate(top)
-    config = load(top)
-    cache = Cache.for_git_dir(loc.info.common_dir if loc.info else None)
-    snap = snapshot_for(loc, staged=rev is None, rev=rev)
-    repo = Repo(snap, config, cache)
-    base = Repo(parent_snapshot(loc, snap), config, cache)  # lets the hint name the new name of a rename
-    snap.list("")
     out: list[Diagnostic] = []
-    try:
+    with open_project(top) as project:
+        snap = project.snapshot(staged=rev is None, rev=rev)
+        repo, base = project.repo(snap), project.base(snap)  # the base lets hints name renames
+        snap.list("")
         for path, data in sorted(snap.read_many(sources).items()):
             if isinstance(data, bytes):
                 out.extend(check_source(path, data.decode("utf-8", "replace"), repo, base))
-    finally:
-        repo.close()
-    return filter_diagnostics(out, config, select, ignore)
+    return filter_diagnostics(out, project.config, select, ignore)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -163,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Validate the artifacts a commit changes (and those a removal breaks) against "
                     "the staged repository. Status transitions (VE501) are left to ve-status-transitions.")
     parser.add_argument("filenames", nargs="*", help="Check only these files (default: what is staged).")
-    parser.add_argument("--format", default="text", help="text (default), json, github, sarif or junit.")
+    parser.add_argument("--format", default="text", choices=FORMATS, help="Output format (default: text).")
     parser.add_argument("--select", action="append", metavar="CODES", help="Only these rule codes or prefixes.")
     parser.add_argument("--ignore", action="append", metavar="CODES", help="Skip these rule codes or prefixes.")
     parser.add_argument("--with-transitions", action="store_true",

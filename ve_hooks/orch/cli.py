@@ -98,7 +98,8 @@ def _question_json(unit: str, q: model.Question) -> dict[str, Any]:
 
 
 @orch.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for scripts.")
 @click.pass_context
 @_errors
 def attention(ctx: click.Context, fmt: str) -> int:
@@ -240,7 +241,7 @@ def answer(ctx: click.Context, unit: str, question_id: str | None, text: str | N
 @orch.command()
 @click.argument("unit", callback=lambda _c, _p, v: _unit(v))
 @click.argument("question_id", required=False)
-@click.option("--reason", default=None)
+@click.option("--reason", default=None, help="Why it is withdrawn (recorded with the cancellation).")
 @click.pass_context
 @_errors
 def cancel(ctx: click.Context, unit: str, question_id: str | None, reason: str | None) -> int:
@@ -288,8 +289,10 @@ def mcp(ctx: click.Context, unit: str | None, wait: float) -> int:
 
 
 @orch.command("mcp-config")
-@click.option("--unit", required=True, callback=lambda _c, _p, v: _unit(v))
-@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True)
+@click.option("--unit", required=True, callback=lambda _c, _p, v: _unit(v),
+              help="Work unit whose agent gets the AskOperator tool.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Seconds the tool call waits for an answer before telling the agent to stop.")
 @click.pass_context
 @_errors
 def mcp_config(ctx: click.Context, unit: str, wait: float) -> int:
@@ -312,7 +315,8 @@ def _report(unit: str, result: Any) -> int:
 
 @orch.command()
 @click.argument("unit", callback=lambda _c, _p, v: _unit(v))
-@click.option("--prompt-file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--prompt-file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="File holding the prompt the agent starts from.")
 @click.option("--agent-cmd", default=None, help="Agent command instead of `claude` (see docs/orchestrator.md).")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, help="AskOperator waits this long for an answer.")
 @click.pass_context

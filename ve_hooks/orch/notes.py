@@ -9,7 +9,8 @@ anchor stays reachable from the notes ref and ``git gc --prune=now`` + ``git not
 ``git notes append`` read-modify-writes the ref without a compare-and-swap, so concurrent writers
 lose lines. :func:`append` builds the new notes commit with plumbing and moves the ref with
 ``git update-ref <ref> <new> <old>``, retrying (bounded, with jitter) when another writer won.
-Every git call goes through :func:`git`.
+Every git call goes through :func:`git`, a thin door onto :mod:`ve_hooks.git` (one runner, one
+:class:`~ve_hooks.git.GitError` for the whole package).
 """
 
 from __future__ import annotations
@@ -17,12 +18,18 @@ from __future__ import annotations
 import contextlib
 import os
 import random
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ve_hooks import git as git_mod
+from ve_hooks.git import GitError
+
+if TYPE_CHECKING:
+    import subprocess
 
 try:
     import fcntl
@@ -44,17 +51,6 @@ _FALLBACK_IDENT = {
 }
 
 
-class GitError(Exception):
-    """A git command failed unexpectedly."""
-
-    def __init__(self, args: Sequence[str], returncode: int, stderr: str) -> None:
-        self.git_args = list(args)
-        self.returncode = returncode
-        self.stderr = stderr
-        first = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit {returncode}"
-        super().__init__(f"git {' '.join(self.git_args[:2])}: {first}")
-
-
 class NotesError(Exception):
     """The notes ref or a note is not in a state we can trust; the message says what to do."""
 
@@ -65,23 +61,23 @@ class CasConflict(Exception):
 
 def git(repo: str | Path, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None,
         check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    """Run ``git -C repo args`` and capture bytes; the single door to git for the orchestrator."""
-    full_env = {**os.environ, "LC_ALL": "C", "LANGUAGE": "C", "GIT_TERMINAL_PROMPT": "0", **(env or {})}
-    proc = subprocess.run(["git", "-C", str(repo), *args], input=input, capture_output=True, env=full_env)
+    """Run ``git -C repo args`` and capture bytes (through :func:`ve_hooks.git.process`)."""
+    proc = git_mod.process(["-C", str(repo), *args], ".", input=input, env={"LANGUAGE": "C", **(env or {})},
+                           check=False)
     if check and proc.returncode != 0:
-        raise GitError(args, proc.returncode, proc.stderr.decode("utf-8", "replace"))
+        raise GitError.of(args, proc.returncode, proc.stderr.decode("utf-8", "replace"))
     return proc
 
 
 @dataclass(frozen=True)
-class Repo:
+class NotesRepo:
     """A repository as the orchestrator sees it: where to run git and where shared state lives."""
 
     path: Path
     common_dir: Path
 
     @classmethod
-    def open(cls, path: str | Path) -> Repo:
+    def open(cls, path: str | Path) -> NotesRepo:
         """Resolve ``path`` (any directory inside a work tree, or a bare repo) once."""
         proc = git(path, "rev-parse", "--git-common-dir", check=False)
         if proc.returncode != 0:
@@ -109,7 +105,7 @@ def anchor_content(name: str) -> bytes:
 
 
 @dataclass
-class Snapshot:
+class NotesSnapshot:
     """One notes commit, read consistently: which names have notes, and the bytes we loaded."""
 
     ref: str
@@ -152,22 +148,7 @@ def resolve_ref(repo: str | Path, ref: str) -> str | None:
 
 def cat_file_batch(repo: str | Path, oids: Iterable[str]) -> dict[str, bytes]:
     """Contents of many objects with one ``git cat-file --batch`` process; missing ones are absent."""
-    wanted = list(dict.fromkeys(oids))
-    if not wanted:
-        return {}
-    out = git(repo, "cat-file", "--batch", input=("\n".join(wanted) + "\n").encode()).stdout
-    result: dict[str, bytes] = {}
-    pos = 0
-    for _ in wanted:
-        nl = out.index(b"\n", pos)
-        header = out[pos:nl].split()
-        pos = nl + 1
-        if len(header) != 3:  # "<oid> missing" / "ambiguous"
-            continue
-        size = int(header[2])
-        result[header[0].decode()] = out[pos:pos + size]
-        pos += size + 1
-    return result
+    return git_mod.cat_blobs(Path(repo), oids)
 
 
 def _note_object(path: str) -> str | None:
@@ -179,7 +160,7 @@ def _note_object(path: str) -> str | None:
 
 
 def read_snapshot(repo: str | Path, ref: str, names: Iterable[str] | None = None,
-                  commit: str | None = None) -> Snapshot:
+                  commit: str | None = None) -> NotesSnapshot:
     """Read the notes commit of ``ref`` (or ``commit``) and load the notes of ``names`` (None: all).
 
     Three git processes whatever the number of notes: resolve, ``ls-tree -r``, ``cat-file --batch``.
@@ -188,7 +169,7 @@ def read_snapshot(repo: str | Path, ref: str, names: Iterable[str] | None = None
     """
     if commit is None:
         commit = resolve_ref(repo, ref)
-    snap = Snapshot(ref=ref, commit=commit)
+    snap = NotesSnapshot(ref=ref, commit=commit)
     if commit is None:
         return snap
     raw = git(repo, "ls-tree", "-r", "-z", "--full-tree", commit).stdout
@@ -265,7 +246,7 @@ def commit_tree(repo: str | Path, tree: str, parents: Sequence[str], message: st
     return proc.stdout.decode().strip()
 
 
-def update_ref(repo: Repo, ref: str, new: str, old: str | None, message: str) -> None:
+def update_ref(repo: NotesRepo, ref: str, new: str, old: str | None, message: str) -> None:
     """Move ``ref`` from ``old`` (None: must not exist) to ``new`` or raise :class:`CasConflict`."""
     proc = git(repo.path, "update-ref", "-m", message, ref, new, old or "", check=False)
     if proc.returncode == 0:
@@ -282,10 +263,10 @@ def update_ref(repo: Repo, ref: str, new: str, old: str | None, message: str) ->
         raise CasConflict(err.strip())
     if "but expected" in err or "already exists" in err or "unable to resolve reference" in err or "is at" in err:
         raise CasConflict(err.strip())
-    raise GitError(["update-ref", ref], proc.returncode, err)
+    raise GitError.of(["update-ref", ref], proc.returncode, err)
 
 
-def cas_loop(repo: Repo, ref: str, attempt: Callable[[], None], *, max_attempts: int = MAX_ATTEMPTS,
+def cas_loop(repo: NotesRepo, ref: str, attempt: Callable[[], None], *, max_attempts: int = MAX_ATTEMPTS,
              max_seconds: float = MAX_SECONDS) -> int:
     """Run ``attempt`` until it stops raising :class:`CasConflict`; return the number of tries."""
     deadline = time.monotonic() + max_seconds
@@ -311,7 +292,7 @@ def _joined(old: bytes, new: bytes) -> bytes:
     return old + new
 
 
-def build_commit(repo: Repo, snap: Snapshot, changes: Mapping[str, bytes], message: str,
+def build_commit(repo: NotesRepo, snap: NotesSnapshot, changes: Mapping[str, bytes], message: str,
                  *, replace: bool = False, extra_parents: Sequence[str] = (),
                  extra_entries: Mapping[str, tuple[str, str]] | None = None) -> str:
     """A notes commit on top of ``snap`` where each name's note gets ``changes[name]`` appended
@@ -337,7 +318,7 @@ def build_commit(repo: Repo, snap: Snapshot, changes: Mapping[str, bytes], messa
 
 
 @contextlib.contextmanager
-def local_writer_lock(repo: Repo, max_seconds: float = MAX_SECONDS) -> Iterator[None]:
+def local_writer_lock(repo: NotesRepo, max_seconds: float = MAX_SECONDS) -> Iterator[None]:
     """Serialise our own writers on this machine (an advisory ``flock``, released by the kernel
     if the process dies, so it can never go stale).
 
@@ -370,7 +351,7 @@ def local_writer_lock(repo: Repo, max_seconds: float = MAX_SECONDS) -> Iterator[
         os.close(fd)  # closing releases the lock
 
 
-def append(repo: Repo, ref: str, additions: Mapping[str, bytes], message: str) -> int:
+def append(repo: NotesRepo, ref: str, additions: Mapping[str, bytes], message: str) -> int:
     """Append bytes to the notes of several names in one commit, compare-and-swap; returns tries."""
 
     def attempt() -> None:
@@ -389,7 +370,7 @@ def union_lines(a: bytes, b: bytes, sort_key: Callable[[bytes], tuple[object, ..
     return b"".join(line + b"\n" for line in ordered)
 
 
-def merge_snapshots(ours: Snapshot, theirs: Snapshot,
+def merge_snapshots(ours: NotesSnapshot, theirs: NotesSnapshot,
                     sort_key: Callable[[bytes], tuple[object, ...]]
                     ) -> tuple[dict[str, bytes], dict[str, tuple[str, str]], list[str]]:
     """Union of two snapshots: names whose merged note differs from ours -> merged bytes; tree

@@ -47,7 +47,7 @@ class Store:
 
     def __init__(self, repo: str | Path, ref: str = DEFAULT_REF) -> None:
         try:
-            self.repo = notes.Repo.open(repo)
+            self.repo = notes.NotesRepo.open(repo)
         except notes.NotesError as e:
             raise OrchError(str(e)) from None
         self.ref = validate_ref(ref)

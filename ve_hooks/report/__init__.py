@@ -1,5 +1,5 @@
-"""Output formats. ``REPORTER_BY_NAME`` supplies the ``--format`` choices; a new format is one
-module with one :class:`Reporter` subclass and one entry here.
+"""Output formats. :mod:`ve_hooks.report.formats` lists them (the ``--format`` choices); a new
+format is one module with one :class:`Reporter` subclass and one line there.
 
 Call sites use :func:`render`; every format receives the same filtered diagnostics and sorts
 them the same way.
@@ -11,30 +11,31 @@ from typing import TextIO
 
 from ve_hooks.diagnostic import Diagnostic, Summary, UsageError
 from ve_hooks.report.base import Reporter, ordered, use_color
-from ve_hooks.report.github import GithubReporter
-from ve_hooks.report.json import JsonReporter
-from ve_hooks.report.junit import JunitReporter
-from ve_hooks.report.sarif import SarifReporter
-from ve_hooks.report.text import TextReporter
+from ve_hooks.report.formats import FORMATS, REPORTERS
 
-REPORTER_BY_NAME: dict[str, type[Reporter]] = {
-    "text": TextReporter,
-    "json": JsonReporter,
-    "github": GithubReporter,
-    "sarif": SarifReporter,
-    "junit": JunitReporter,
-}
-FORMATS: list[str] = list(REPORTER_BY_NAME)
+
+def reporter(name: str) -> type[Reporter]:
+    """The Reporter class of format ``name`` (its module imported on first use)."""
+    import importlib
+
+    try:
+        module, cls = REPORTERS[name].split(":")
+    except KeyError:
+        raise UsageError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}") from None
+    found: type[Reporter] = getattr(importlib.import_module(module), cls)
+    return found
+
+
+def __getattr__(name: str) -> object:
+    if name == "REPORTER_BY_NAME":  # every format's class, for callers that want them all
+        return {n: reporter(n) for n in FORMATS}
+    raise AttributeError(name)
 
 
 def render(name: str, diagnostics: list[Diagnostic], summary: Summary, *, stream: TextIO,
            color: bool | None = None) -> None:
     """Write ``diagnostics`` to ``stream`` in format ``name`` (``color=None``: auto-detect)."""
-    try:
-        reporter_cls = REPORTER_BY_NAME[name]
-    except KeyError:
-        raise UsageError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}") from None
-    reporter_cls(color=color).report(list(diagnostics), summary, stream)
+    reporter(name)(color=color).report(list(diagnostics), summary, stream)
 
 
-__all__ = ["FORMATS", "REPORTER_BY_NAME", "Reporter", "ordered", "render", "use_color"]
+__all__ = ["FORMATS", "REPORTER_BY_NAME", "Reporter", "ordered", "render", "reporter", "use_color"]

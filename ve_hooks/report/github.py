@@ -11,7 +11,7 @@ from typing import TextIO
 
 from ve_hooks.diagnostic import Diagnostic, Severity, Summary
 from ve_hooks.report.base import Reporter, ordered
-from ve_hooks.rules import catalog
+from ve_hooks.rules import registry
 from ve_hooks.sanitize import one_line
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -30,7 +30,7 @@ def escape_property(text: str) -> str:
 
 def annotation(d: Diagnostic) -> str:
     """The workflow command line for one diagnostic (hint on a second annotation line)."""
-    info = catalog.get(d.rule)
+    info = registry.get(d.rule)
     code = one_line(d.rule, 20)
     title = f"{code} {info.name}" if info is not None else code
     props = ",".join([

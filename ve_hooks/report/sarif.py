@@ -15,7 +15,8 @@ from ve_hooks import __version__
 from ve_hooks.diagnostic import Diagnostic, Severity, Summary
 from ve_hooks.report.base import Reporter, ordered, unicode_safe
 from ve_hooks.report.json import jsonable
-from ve_hooks.rules import catalog
+from ve_hooks.rules import registry
+from ve_hooks.rules.docs import render_markdown
 from ve_hooks.sanitize import clean
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -29,18 +30,18 @@ def _uri(path: str) -> str:
 
 
 def _descriptor(code: str) -> dict[str, Any]:
-    info = catalog.get(code)
-    if info is None or info.code != code:  # a code missing from the catalog still gets an entry
+    info = registry.get(code)
+    if info is None or info.code != code:  # an undeclared code still gets an entry
         return {"id": code, "shortDescription": {"text": code}}
-    page = catalog.render_markdown(info)
+    page = render_markdown(info)
     return {
         "id": info.code,
         "name": info.name,
         "shortDescription": {"text": info.summary},
-        "fullDescription": {"text": info.what_it_does},
+        "fullDescription": {"text": info.page.what_it_does},
         "help": {"text": page, "markdown": page},
-        "helpUri": catalog.help_uri(info.code),
-        "defaultConfiguration": {"level": LEVEL[info.default_severity]},
+        "helpUri": registry.help_uri(info.code),
+        "defaultConfiguration": {"level": LEVEL[info.severity]},
         "properties": {"tags": [info.family]},
     }
 

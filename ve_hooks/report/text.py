@@ -10,7 +10,7 @@ from typing import TextIO
 
 from ve_hooks.diagnostic import Diagnostic, Severity, Summary
 from ve_hooks.report.base import Reporter, ordered, use_color
-from ve_hooks.rules import catalog
+from ve_hooks.rules import registry
 from ve_hooks.sanitize import one_line
 
 _LIMIT = 500
@@ -38,7 +38,7 @@ def summary_line(diagnostics: list[Diagnostic], summary: Summary) -> str:
     fixable = [d for d in diagnostics if d.fixable]
     if fixable:
         commands = sorted({info.fix_command for d in fixable
-                           if (info := catalog.get(d.rule)) is not None and info.fix_command})
+                           if (info := registry.get(d.rule)) is not None and info.fix_command})
         how = f"with `{commands[0]}`" if len(commands) == 1 else "(see `ve rule CODE`)"
         line += f" [*] {len(fixable)} fixable {how}."
     return line

@@ -1,7 +1,15 @@
-"""Rules: one module per family, each exposing ``check(target, ctx) -> Iterable[Diagnostic]``.
+"""Rules: one module per family, named after what it checks and numbered as its codes.
 
-A rule sees one parsed artifact (the *target*) and a :class:`Context` that answers
-whole-repository questions lazily (does this chunk exist? what was its status at HEAD?).
+A family module declares its rules with :class:`~ve_hooks.rules.registry.Rule` and defines
+one or both of:
+
+* ``check_file(target, repo, found) -> list[Diagnostic]``: findings that depend only on the
+  file's bytes and kind (cached by blob id); ``found`` holds the earlier families' findings
+  for the file and the function returns them with its own (it may replace a symptom by its cause);
+* ``check(target, ctx) -> Iterable[Diagnostic]``: findings that need the rest of the repository,
+  through a :class:`Context` that answers whole-repository questions lazily.
+
+The engine discovers families from the declarations: declaring a rule is all it takes to run it.
 """
 
 from __future__ import annotations
@@ -39,6 +47,15 @@ class Target:
     def data(self) -> dict[str, Any]:
         return self.result.data if isinstance(self.result, Doc) else {}
 
+    @property
+    def generation(self) -> str | None:
+        """The template generation of a chunk's GOAL.md (None for anything else)."""
+        if self.art.kind == "chunk" and self.art.role == "main" and isinstance(self.result, Doc):
+            from ve_hooks.documents.schema import generation_of
+
+            return generation_of(self.result.data)
+        return None
+
 
 @dataclass
 class Context:
@@ -51,6 +68,8 @@ class Context:
     generation: Callable[[Target], str | None] = field(default=lambda t: None)
     # Every target of this run, so a rule can read what it needs for all of them in one batch.
     targets: list[Target] = field(default_factory=list)
+    # Per-run state of the families (what they computed once for all targets), by family.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def is_new(self, art: ArtifactPath) -> bool:
         """True when the artifact did not exist (under this name) in ``base``."""
@@ -59,15 +78,28 @@ class Context:
         return art.name not in self.base.names(art.kind)
 
     def diag(self, rule: str, target: Target, where: tuple[Any, ...] = (), message: str = "", hint: str = "",
-             severity: Severity = Severity.ERROR, *, pos: tuple[int, int] | None = None,
+             *, softer: bool = False, pos: tuple[int, int] | None = None,
              fixable: bool = False, data: dict[str, Any] | None = None) -> Diagnostic:
-        """A diagnostic at JSON path ``where`` of the target (or at explicit ``pos``), with the
-        configured severity override applied."""
+        """A diagnostic at JSON path ``where`` of the target (or at explicit ``pos``). Its severity
+        is the rule's declared one (``softer``: the declared lower one), or the configured override."""
         if pos is None:
             doc = target.doc
             pos = doc.position(where) if doc else (1, 1)
-        return Diagnostic(rule, self.config.severity.get(rule, severity), target.path, pos[0], pos[1],
-                          message, hint, self.generation(target), fixable, data or {})
+        return Diagnostic(rule, self.config.severity.get(rule, declared_severity(rule, softer)), target.path,
+                          pos[0], pos[1], message, hint, self.generation(target), fixable, data or {})
+
+
+def declared_severity(code: str, softer: bool = False) -> Severity:
+    """The severity ``code`` is declared with; ``softer`` asks for the one its declaration
+    names for its softer condition (an error for a rule that declares none)."""
+    from ve_hooks.rules.registry import get
+
+    rule = get(code)
+    if rule is None:
+        raise KeyError(f"{code} is not a declared rule: declare it with ve_hooks.rules.registry.Rule")
+    if softer and not rule.softer:
+        raise ValueError(f"{code} declares no softer condition")
+    return rule.softer_severity if softer else rule.severity
 
 
 def quote(value: object) -> str:

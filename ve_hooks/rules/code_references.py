@@ -23,7 +23,6 @@ import difflib
 import fnmatch
 import posixpath
 import re
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -34,10 +33,23 @@ from ve_hooks.documents import pysymbols
 from ve_hooks.documents.artifacts import DIR_OF, KIND_OF_DIR
 from ve_hooks.rules import Context, Target, quote
 from ve_hooks.rules.references import missing_hint, resolve
+from ve_hooks.rules.registry import Rule
 from ve_hooks.snapshot import Unreadable
 
 if TYPE_CHECKING:
     from ve_hooks.repo import Repo
+
+VE701 = Rule("VE701", "code-reference-file-missing", Severity.ERROR,
+             'A code reference points at a file that does not exist',
+             softer="the path is a planned `code_paths` entry, not a code reference")
+VE702 = Rule("VE702", "code-reference-range-invalid", Severity.ERROR,
+             'A line range is malformed or lies outside the file')
+VE703 = Rule("VE703", "code-reference-symbol-missing", Severity.ERROR,
+             'A symbolic code reference names a symbol that does not exist',
+             softer="the file does not parse as Python, so the symbol cannot be checked")
+VE704 = Rule("VE704", "backreference-unknown-artifact", Severity.ERROR,
+             'A source comment backreference names no artifact')
+
 
 JsonPath = tuple[Any, ...]
 CHECKED_STATUSES = {"chunk": {"IMPLEMENTING", "ACTIVE", "COMPOSITE"}}
@@ -149,13 +161,11 @@ class _Sources:
         return any(fnmatch.fnmatchcase(p, pattern) for p in self.repo.snapshot.list(prefix))
 
 
-_SOURCES: weakref.WeakKeyDictionary[Repo, _Sources] = weakref.WeakKeyDictionary()
-
-
 def _sources(repo: Repo) -> _Sources:
-    s = _SOURCES.get(repo)
+    """The source files of this run's snapshot, read once."""
+    s = repo.memo.get(__name__)
     if s is None:
-        s = _SOURCES[repo] = _Sources(repo)
+        s = repo.memo[__name__] = _Sources(repo)
     return s
 
 
@@ -209,23 +219,23 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
     for r in refs:
         path = _clean_path(r.file)
         what = "code_paths entry" if r.planned else "code reference"
-        sev = Severity.WARNING if r.planned else Severity.ERROR
         info = {"file": r.file, **({"symbol": r.symbol} if r.symbol else {})}
         if path is None or path == "":
             out.append(ctx.diag("VE701", target, r.where,
                                 f"{what} {quote(r.file)} does not name a file inside the repository",
-                                "use a path relative to the repository root", sev,
+                                "use a path relative to the repository root", softer=r.planned,
                                 data={**info, "checked": False}))
             continue
         if r.planned and any(c in path for c in "*?["):
             if not src.glob(path):
                 out.append(ctx.diag("VE701", target, r.where,
                                     f"{what} {quote(r.file)} matches no file in the snapshot",
-                                    "update code_paths to the files the chunk touched", sev, data=info))
+                                    "update code_paths to the files the chunk touched", softer=r.planned,
+                                    data=info))
             continue
         if not src.exists(path):
             out.append(ctx.diag("VE701", target, r.where, f"{what}: {path} is not in the snapshot",
-                                _missing_hint(src, path), sev,
+                                _missing_hint(src, path), softer=r.planned,
                                 data={**info, "checked": False} if r.symbol or r.ranges else info))
             continue
         if r.ranges or (r.symbol and path.endswith(PYTHON)):
@@ -270,7 +280,7 @@ def _check_symbol(ctx: Context, target: Target, r: CodeRef, path: str, f: _File)
     if isinstance(f.symbols, pysymbols.Unparsable):
         return [ctx.diag("VE703", target, r.where,
                          f"cannot check symbol {quote(sym)}: {path} does not parse as Python ({f.symbols.reason})",
-                         "fix the syntax error; the reference is taken on trust until then", Severity.WARNING,
+                         "fix the syntax error; the reference is taken on trust until then", softer=True,
                          data={"file": path, "symbol": sym, "checked": False})]
     if f.symbols is None:
         return []
@@ -373,5 +383,5 @@ def check_source(path: str, text: str, repo: Repo, base: Repo | None = None) -> 
 
 def _source_diag(repo: Repo, path: str, line: int, col: int, message: str, hint: str,
                  data: dict[str, Any] | None = None) -> Diagnostic:
-    severity = repo.config.severity.get("VE704", Severity.ERROR)
+    severity = repo.config.severity.get("VE704", VE704.severity)
     return Diagnostic("VE704", severity, path, line, col, message, hint, None, False, data or {})

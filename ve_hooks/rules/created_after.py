@@ -7,7 +7,6 @@ to nothing are VE401's business (references rule) and are skipped here.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -15,15 +14,28 @@ from ve_hooks.created_after import graph as order
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents.artifacts import KINDS
 from ve_hooks.rules import Context, Target, quote
+from ve_hooks.rules.registry import Rule
 
 if TYPE_CHECKING:
     from ve_hooks.repo import Facts, Repo
 
-_per_repo: weakref.WeakKeyDictionary[Repo, dict[tuple[str, str], Any]] = weakref.WeakKeyDictionary()
+VE601 = Rule("VE601", "created-after-future", Severity.ERROR,
+             '`created_after` names a FUTURE chunk')
+VE602 = Rule("VE602", "created-after-self", Severity.ERROR,
+             '`created_after` names the artifact itself')
+VE603 = Rule("VE603", "created-after-cycle", Severity.ERROR,
+             '`created_after` edges form a cycle')
+VE604 = Rule("VE604", "created-after-duplicate", Severity.ERROR,
+             '`created_after` lists the same name twice')
+VE605 = Rule("VE605", "created-after-not-tips", Severity.WARNING,
+             "A new artifact's `created_after` differs from the tips at its creation")
+VE606 = Rule("VE606", "created-after-empty", Severity.WARNING,
+             'A new artifact has an empty `created_after`', fix_command='ve created-after fill')
 
 
 def _memo(repo: Repo, what: str, kind: str, compute: Any) -> Any:
-    slot = _per_repo.setdefault(repo, {})
+    """Computed once per snapshot and run: the facts, graph and tips of a kind."""
+    slot: dict[tuple[str, str], Any] = repo.memo.setdefault(__name__, {})
     if (what, kind) not in slot:
         slot[(what, kind)] = compute()
     return slot[(what, kind)]
@@ -115,7 +127,7 @@ def _against_base(target: Target, ctx: Context, kind: str, name: str, refs: list
         return [ctx.diag(
             "VE606", target, ("created_after",),
             f"new {kind} has an empty created_after; the tips at {base} are {', '.join(tips)}",
-            f"run `ve created-after fill {target.path}`", Severity.WARNING, fixable=True,
+            f"run `ve created-after fill {target.path}`", fixable=True,
             data={"tips": tips})]
     if not ctx.base.names(kind):
         return []  # the first artifacts of a kind (an import, a bootstrap): nothing to follow yet
@@ -136,4 +148,4 @@ def _against_base(target: Target, ctx: Context, kind: str, name: str, refs: list
         "VE605", target, ("created_after",),
         f"created_after differs from the tips at {base}: " + "; ".join(parts),
         f"refresh it with `ve created-after fill --refresh {target.path}`, or edit the list to the tips "
-        f"({', '.join(tips) or 'none'})", Severity.WARNING, data={"added": added, "dropped": dropped, "tips": tips})]
+        f"({', '.join(tips) or 'none'})", data={"added": added, "dropped": dropped, "tips": tips})]

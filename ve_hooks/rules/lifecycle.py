@@ -1,24 +1,32 @@
-"""VE501: a status may only move along its kind's lifecycle.
+"""VE5xx, the lifecycle family: how statuses move and what each status requires.
 
+VE501: a status may only move along its kind's lifecycle.
 The status in the snapshot being checked is compared with the same artifact's status in the
 base snapshot (HEAD, or the first parent of a commit). Real histories often move several steps
 in one commit (FUTURE -> ACTIVE when a chunk is created and finished together), so by default
 any move that the state machine can reach is accepted and only impossible moves are flagged:
 leaving a terminal state or going backwards. ``strict-transitions`` allows single steps only.
+
+VE502/VE503: an ACTIVE chunk asserts ongoing understanding of code, so it must say which code
+(``code_references``); fixes of known-wrong code (``bug_type: implementation``) are exempt and
+are expected to end HISTORICAL instead.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
-from ve_hooks.diagnostic import Diagnostic
+from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents.frontmatter import Doc
 from ve_hooks.rules import Context, Target
+from ve_hooks.rules.registry import Rule
 
-if TYPE_CHECKING:
-    from ve_hooks.repo import Repo
+VE501 = Rule("VE501", "invalid-status-transition", Severity.ERROR,
+             'A commit changes status along a transition the lifecycle does not allow')
+VE502 = Rule("VE502", "missing-code-references", Severity.ERROR,
+             'An ACTIVE chunk has no code references')
+VE503 = Rule("VE503", "implementation-bug-active", Severity.WARNING,
+             'An implementation-bug chunk is ACTIVE instead of HISTORICAL')
 
 # kind -> status -> the statuses it may move to in one step. The single source of truth.
 TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -79,7 +87,6 @@ def _names(statuses: Iterable[str]) -> str:
 # Few targets (a commit): read each one's base document. Many (a whole repository): the base's
 # whole-kind table once, which is one cache row.
 _FEW_TARGETS = 64
-_STATUSES: weakref.WeakKeyDictionary[Repo, dict[str, dict[str, object]]] = weakref.WeakKeyDictionary()
 
 
 def base_status(ctx: Context, kind: str, name: str) -> str | None:
@@ -90,7 +97,7 @@ def base_status(ctx: Context, kind: str, name: str) -> str | None:
     before = ctx.base.names(kind).get(name)
     if before is None or before.role != "main":
         return None
-    per_kind = _STATUSES.setdefault(ctx.base, {})
+    per_kind: dict[str, dict[str, object]] = ctx.memo.setdefault(f"{__name__}.base-status", {})
     if kind not in per_kind:
         if len(ctx.targets) <= _FEW_TARGETS:
             doc = ctx.base.doc(kind, name)
@@ -102,6 +109,11 @@ def base_status(ctx: Context, kind: str, name: str) -> str | None:
 
 
 def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
+    """VE501-VE503 for one main document."""
+    return [*_transition(target, ctx), *_completion(target, ctx)]
+
+
+def _transition(target: Target, ctx: Context) -> list[Diagnostic]:
     """VE501 for one main document that existed, under the same name, in the base snapshot."""
     kind = target.art.kind
     if target.art.role != "main" or target.doc is None or kind not in TRANSITIONS or ctx.base is None:
@@ -129,3 +141,32 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
         hint = f"from {old_status} a {kind} may move to {_names(nxt)}"
     return [ctx.diag("VE501", target, ("status",), message, hint,
                      data={"from": old_status, "to": new, "allowed": list(nxt)})]
+
+
+def _completion(target: Target, ctx: Context) -> list[Diagnostic]:
+    """VE502/VE503 for one chunk GOAL.md."""
+    if target.art.kind != "chunk" or target.art.role != "main" or target.doc is None:
+        return []
+    data = target.data
+    if data.get("status") != "ACTIVE":
+        return []
+    bug = data.get("bug_type")
+    out: list[Diagnostic] = []
+    refs = data.get("code_references")
+    if not refs and bug != "implementation":
+        completing = base_status(ctx, "chunk", target.art.name) == "IMPLEMENTING"
+        why = ("a semantic bug fix adds to the understanding of the code" if bug == "semantic"
+               else "an ACTIVE chunk describes code that exists")
+        message = ("chunk is being completed without code_references" if completing
+                   else "ACTIVE chunk has no code_references") + f": {why}"
+        out.append(ctx.diag(
+            "VE502", target, ("code_references",) if "code_references" in data else ("status",), message,
+            "list the code it governs (- ref: path/to/file.py#Symbol, implements: ...); "
+            "a fix of known-wrong code can set bug_type: implementation instead"))
+    if bug == "implementation":
+        out.append(ctx.diag(
+            "VE503", target, ("status",),
+            "an implementation bug fix is ACTIVE; such fixes are point-in-time corrections",
+            "set status: HISTORICAL once the fix is merged (or bug_type: semantic if it changed "
+            "the understanding of intended behaviour)"))
+    return out

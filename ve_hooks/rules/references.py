@@ -9,7 +9,6 @@ narrative or subsystem a chunk points at. ``external.yaml`` directories count as
 from __future__ import annotations
 
 import difflib
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,11 +17,23 @@ from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents.artifacts import DIR_OF, KINDS, MAIN_FILE, bare_name, normalize_ref
 from ve_hooks.documents.frontmatter import Doc
 from ve_hooks.rules import Context, Target, quote
+from ve_hooks.rules.registry import Rule
 
 if TYPE_CHECKING:
     from ve_hooks.repo import Repo
 
 JsonPath = tuple[Any, ...]
+
+VE401 = Rule("VE401", "missing-reference", Severity.ERROR,
+             'A reference names an artifact that does not exist')
+VE402 = Rule("VE402", "wrong-kind-reference", Severity.ERROR,
+             'A reference names an artifact of the wrong kind')
+VE403 = Rule("VE403", "unknown-friction-entry", Severity.ERROR,
+             'A friction entry id does not exist in docs/trunk/FRICTION.md')
+VE404 = Rule("VE404", "narrative-backlink-missing", Severity.WARNING,
+             'A chunk names a narrative that does not list it')
+VE405 = Rule("VE405", "subsystem-backlink-missing", Severity.WARNING,
+             'A chunk relates to a subsystem that does not list it')
 
 
 @dataclass(frozen=True)
@@ -37,12 +48,9 @@ class Resolution:
     close: str | None = None  # a spelling suggestion
 
 
-# Per-Repo memo of bare_name -> names, built once per kind: a Repo is one snapshot, immutable.
-_BARE: weakref.WeakKeyDictionary[Repo, dict[str, dict[str, list[str]]]] = weakref.WeakKeyDictionary()
-
-
 def _bare_index(repo: Repo, kind: str) -> dict[str, list[str]]:
-    per_kind = _BARE.setdefault(repo, {})
+    """bare_name -> names, built once per kind and run: a Repo is one snapshot, immutable."""
+    per_kind: dict[str, dict[str, list[str]]] = repo.memo.setdefault(f"{__name__}.bare", {})
     if kind not in per_kind:
         idx: dict[str, list[str]] = {}
         for n in repo.names(kind):
@@ -258,8 +266,7 @@ def _narrative_backlink(target: Target, ctx: Context) -> Iterator[Diagnostic]:
         return
     yield ctx.diag("VE404", target, ("narrative",),
                    f"narrative {quote(name)} does not list this chunk in its proposed_chunks",
-                   f"set chunk_directory: {me} on its proposed_chunks entry in {a.path}",
-                   Severity.WARNING)
+                   f"set chunk_directory: {me} on its proposed_chunks entry in {a.path}")
 
 
 def _subsystem_backlinks(target: Target, ctx: Context) -> Iterator[Diagnostic]:
@@ -288,5 +295,4 @@ def _subsystem_backlinks(target: Target, ctx: Context) -> Iterator[Diagnostic]:
             continue
         yield ctx.diag("VE405", target, ("subsystems", i),
                        f"this ACTIVE chunk implements subsystem {quote(name)}, which does not list it in chunks",
-                       f"add '- chunk_id: {me}' with relationship: implements to chunks in {a.path}",
-                       Severity.WARNING)
+                       f"add '- chunk_id: {me}' with relationship: implements to chunks in {a.path}")

@@ -1,4 +1,5 @@
-"""Template rules: leftovers of an unrendered Jinja template (VE301) and a deleted schema comment (VE302).
+"""VE3xx, the template family: leftovers of an unrendered Jinja template (VE301), a deleted schema
+comment (VE302) and a PLAN.md still the untouched template of a chunk under way (VE303).
 
 VE301 scans the raw text, so it also works when the leftovers made the frontmatter unparsable
 (``ticket: {{ ticket_id }}`` is a YAML flow mapping used as a key: a VE104). Where jinja
@@ -15,17 +16,36 @@ syntax is *shown* rather than left over, it is not reported:
 VE302 reports a v2/v3 chunk in FUTURE or IMPLEMENTING whose "DO NOT DELETE THIS COMMENT"
 block is gone: agents rely on it while the chunk is being written. The v1 template had no
 such block, so v1 chunks are exempt.
+
+VE301 scans with its own patterns, not jinja2's lexer: a leftover is usually a fragment (an
+``{% if %}`` whose ``{% endif %}`` was deleted) that the lexer rejects as a whole, the exemptions
+above are markdown's, not jinja's, and the hook must not import jinja2 on every commit. jinja2
+is a test dependency only (the tests render the real templates).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ve_hooks.diagnostic import Diagnostic, Severity
+from ve_hooks.documents.artifacts import artifact_dir
 from ve_hooks.documents.frontmatter import Doc
 from ve_hooks.documents.schema import generation_of
+from ve_hooks.rules.registry import Rule
 from ve_hooks.sanitize import one_line
+
+if TYPE_CHECKING:
+    from ve_hooks.repo import Repo
+    from ve_hooks.rules import Context, Target
+
+VE301 = Rule("VE301", "unrendered-template", Severity.ERROR,
+             'Artifact contains unrendered Jinja template syntax')
+VE302 = Rule("VE302", "schema-comment-removed", Severity.ERROR,
+             'The "DO NOT DELETE THIS COMMENT" schema block is gone from a FUTURE or IMPLEMENTING chunk')
+VE303 = Rule("VE303", "plan-not-filled", Severity.WARNING,
+             'PLAN.md of an IMPLEMENTING or ACTIVE chunk is still the empty template')
 
 # A jinja construct never spans a blank line here: `{#id}` heading attributes and stray
 # braces in prose must not swallow the rest of the file.
@@ -44,11 +64,28 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _VALUE_START = re.compile(r"[ \t]*(?:-[ \t]+)*(?:[^\s:#'\"][^:]*:[ \t]+)?['\"]?")
 _SCHEMA_COMMENT = re.compile(r"<!--(?:(?!-->)[\s\S])*?DO NOT DELETE THIS COMMENT")
 
-RULE_UNRENDERED = "VE301"
-RULE_SCHEMA_COMMENT = "VE302"
+RULE_UNRENDERED = VE301.code
+RULE_SCHEMA_COMMENT = VE302.code
+# Parse errors a leftover in the frontmatter causes: reported as the VE301 they are.
+_SYMPTOMS = ("VE104", "VE106")
 
 
-def check(path: str, text: str, doc: Doc | None, kind: str) -> list[Diagnostic]:
+def check_file(target: Target, repo: Repo, found: list[Diagnostic]) -> list[Diagnostic]:
+    """VE301/VE302 of one file; a parse error caused by a leftover gives way to the VE301."""
+    doc = target.doc
+    if doc is not None and doc.body is None:
+        full = repo.full(target.path)
+        doc = full if isinstance(full, Doc) else doc
+    raw = repo.raw(target.path)
+    if raw is None:
+        return found
+    mine = check_text(target.path, raw.decode("utf-8", "replace").lstrip("\ufeff"), doc, target.art.schema_kind)
+    if doc is None and masks_parse_error(mine):
+        found = [d for d in found if d.rule not in _SYMPTOMS]
+    return [*found, *mine]
+
+
+def check_text(path: str, text: str, doc: Doc | None, kind: str) -> list[Diagnostic]:
     """VE301 on ``text`` (the decoded file) and, for chunks, VE302 on ``doc`` (None if unparsable)."""
     generation = generation_of(doc.data) if kind == "chunk" and doc is not None else None
     out = list(_unrendered(path, text, doc, kind, generation))
@@ -99,7 +136,7 @@ def _unrendered(path: str, text: str, doc: Doc | None, kind: str,
         else:
             hint = ("replace it with real content; to show jinja syntax in prose, wrap it in backticks "
                     "or a fenced code block")
-        yield Diagnostic(RULE_UNRENDERED, Severity.ERROR, path, line, column,
+        yield Diagnostic(RULE_UNRENDERED, VE301.severity, path, line, column,
                          f"unrendered template syntax `{snippet}`"
                          + (" in the frontmatter" if in_fm else ""),
                          hint, generation=generation, data={"in_frontmatter": in_fm})
@@ -206,9 +243,58 @@ def _schema_comment(path: str, doc: Doc, generation: str | None) -> Iterator[Dia
         return
     line = doc.body_line
     yield Diagnostic(
-        RULE_SCHEMA_COMMENT, Severity.ERROR, path, line, 1,
+        RULE_SCHEMA_COMMENT, VE302.severity, path, line, 1,
         f"the \"DO NOT DELETE THIS COMMENT\" schema block is missing from this {status} chunk",
         "restore the comment block from the chunk template; it may only go once "
         "`ve chunk complete` has run",
         generation=generation, data={"status": status},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# VE303
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_FENCE = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def plan_is_template(text: str) -> bool:
+    """True when a PLAN.md holds nothing but headings, HTML comments, rules and blank lines."""
+    text = _FENCE.sub("", text.lstrip("\ufeff"), count=1)
+    for line in _COMMENT.sub("", text).splitlines():
+        s = line.strip()
+        if s and not s.startswith("#") and s.strip("-*_ ") != "":
+            return False
+    return True
+
+
+def _plan_path(repo: Repo, name: str) -> str:
+    return f"{artifact_dir('chunk', name, repo.root)}/PLAN.md"
+
+
+def _plans(ctx: Context, plan: str) -> dict[str, bool]:
+    """Whether each target chunk's PLAN.md is still the template: one batch, cached by blob id."""
+    memo: dict[str, bool] = ctx.memo.setdefault(__name__, {})
+    if plan not in memo:
+        paths = {_plan_path(ctx.repo, t.art.name) for t in ctx.targets
+                 if t.art.kind == "chunk" and t.art.role == "main"} | {plan}
+        memo.update(ctx.repo.derived("plan-template", paths - set(memo),
+                                     lambda raw: plan_is_template(raw.decode("utf-8", "replace"))))
+    return memo
+
+
+def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
+    """VE303: a chunk under way should have a real plan, not the PLAN.md ``ve chunk create`` wrote."""
+    if target.art.kind != "chunk" or target.art.role != "main" or target.doc is None:
+        return []
+    status = target.data.get("status")
+    if status not in ("IMPLEMENTING", "ACTIVE"):
+        return []
+    plan = _plan_path(ctx.repo, target.art.name)
+    if plan in ctx.repo.files and _plans(ctx, plan).get(plan):
+        return [ctx.diag(
+            "VE303", target, ("status",),
+            f"chunk is {status} but {plan} is still the empty template (headings and comments only)",
+            "write the approach and sequence into PLAN.md (the comments say what goes where)",
+            data={"plan": plan})]
+    return []
