@@ -157,3 +157,16 @@ def test_a_rule_declared_in_a_new_module_runs_without_a_registry_edit(repo: GitR
 def test_a_code_is_declared_once(new_family: str) -> None:
     with pytest.raises(ValueError, match="declared twice"):
         registry.Rule("VE799", "other", Severity.ERROR, "Another", module="elsewhere")
+
+
+def test_the_wiring_test_sees_a_declaration_nothing_emits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "silent.py").write_text(
+        "from ve_hooks.diagnostic import Severity\nfrom ve_hooks.rules.registry import Rule\n"
+        "VE798 = Rule('VE798', 'never-emitted', Severity.ERROR, 'Declared and forgotten')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        importlib.import_module("silent")
+        assert "VE798" in set(registry.rules()) - _uses()
+    finally:
+        registry.undeclare("VE798")
+        sys.modules.pop("silent", None)
