@@ -34,6 +34,7 @@ KNOWN_KEYS = {
     "tip-statuses": "map of kind -> statuses that make an artifact tip-eligible",
     "per-path-ignores": "map of glob -> rule codes or prefixes ignored for matching paths",
     "check-code-references": "false: skip VE7xx file/symbol checks (e.g. docs-only checkouts)",
+    "orch": "table: how `ve orch run` starts Claude Code (permission-mode, allowed-tools, max-turns, defer)",
 }
 
 
@@ -48,6 +49,7 @@ class Config:
                                                                         DEFAULT_TIP_STATUSES.items()})
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
     check_code_references: bool = True
+    orch: dict[str, Any] = field(default_factory=dict)  # read by ve_hooks.orch.claude
     sources: dict[str, str] = field(default_factory=dict)
 
     def tip_eligible(self, kind: str, status: object) -> bool:
@@ -71,6 +73,7 @@ class Config:
             "tip-statuses": self.tip_statuses,
             "per-path-ignores": self.per_path_ignores,
             "check-code-references": self.check_code_references,
+            "orch": self.orch,
         }
 
 
@@ -139,6 +142,10 @@ def _apply(cfg: Config, table: dict[str, Any], where: str) -> None:
                 if kind not in DEFAULT_TIP_STATUSES:
                     raise UsageError(f"{where}: tip-statuses: unknown kind {kind!r}")
                 cfg.tip_statuses[kind] = [s.upper() for s in _strings(statuses, f"tip-statuses.{kind}", where)]
+        elif key == "orch":
+            if not isinstance(value, dict):
+                raise UsageError(f"{where}: orch must be a table ([tool.ve-hooks.orch])")
+            cfg.orch = dict(value)
         elif key == "per-path-ignores":
             if not isinstance(value, dict):
                 raise UsageError(f"{where}: per-path-ignores must be a table of glob = [codes]")

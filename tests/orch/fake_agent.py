@@ -62,6 +62,9 @@ def main() -> int:
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--mcp-config")
     ap.add_argument("--allowedTools")
+    ap.add_argument("--permission-mode")
+    ap.add_argument("--settings")
+    ap.add_argument("--max-turns")
     ap.add_argument("prompt", nargs="?")
     args = ap.parse_args()
     assert args.print and args.output_format == "stream-json" and args.verbose, sys.argv

@@ -20,7 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ve_hooks.orch import model
+from ve_hooks.orch import claude, model
+from ve_hooks.orch.claude import ClaudeSettings
 from ve_hooks.orch.mcp_server import SERVER_NAME, TOOL_NAME
 from ve_hooks.orch.store import OrchError, Store
 
@@ -35,6 +36,7 @@ class AgentResult:
     session_id: str | None
     log_path: Path
     run_id: str
+    reason: str | None = None
 
 
 def server_command() -> list[str]:
@@ -53,7 +55,9 @@ def mcp_config(store: Store, unit: str, wait: float = 0.0, run_id: str | None = 
     args = [*cmd[1:], "orch", "--repo", str(store.repo.path), "--ref", store.ref, "mcp", "--unit", unit]
     if wait > 0:
         args += ["--wait", f"{wait:g}"]
-    entry: dict[str, Any] = {"type": "stdio", "command": cmd[0], "args": args}
+    # alwaysLoad: Claude Code connects this server before the first model turn (headless runs
+    # otherwise connect MCP servers in the background, and the first turn may not see AskOperator).
+    entry: dict[str, Any] = {"type": "stdio", "command": cmd[0], "args": args, "alwaysLoad": True}
     if run_id:
         entry["env"] = {"VE_ORCH_RUN_ID": run_id}
     return {"mcpServers": {SERVER_NAME: entry}}
@@ -63,40 +67,68 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
-def build_command(agent_cmd: str | None, values: dict[str, str], *, resume: bool) -> tuple[list[str], bool]:
+def load_settings(store: Store) -> ClaudeSettings:
+    """``[tool.ve-hooks.orch]`` of the repository's work tree (defaults when there is none)."""
+    from ve_hooks import config
+    from ve_hooks.diagnostic import UsageError
+
+    proc = subprocess.run(["git", "-C", str(store.repo.path), "rev-parse", "--show-toplevel"],
+                          capture_output=True, text=True)
+    if proc.returncode != 0 or not proc.stdout.strip():
+        return ClaudeSettings()
+    try:
+        table = config.load(Path(proc.stdout.strip())).orch
+    except UsageError as e:
+        raise OrchError(str(e)) from None
+    try:
+        return ClaudeSettings.from_table(table, "[tool.ve-hooks.orch]")
+    except ValueError as e:
+        raise OrchError(str(e)) from None
+
+
+def uses_placeholders(agent_cmd: str | None) -> bool:
+    return bool(agent_cmd) and any("{" + p + "}" in agent_cmd for p in PLACEHOLDERS)  # type: ignore[operator]
+
+
+def build_command(agent_cmd: str | None, values: dict[str, str], *, resume: bool,
+                  settings: ClaudeSettings | None = None, prompt_on_resume: bool = True) -> tuple[list[str], bool]:
     """The argv to start, and whether the prompt/answer goes to stdin.
 
     Default: Claude Code in print mode with stream-json. A custom command with ``{placeholders}``
     is used as written (substituted per argument, no shell); without placeholders it stands in
-    for the ``claude`` executable and gets the same arguments.
+    for the ``claude`` executable and gets the same arguments. ``prompt_on_resume=False`` resumes
+    a deferred tool call: no new prompt, the session runs the pending call.
     """
     base = shlex.split(agent_cmd) if agent_cmd else ["claude"]
-    if agent_cmd and any("{" + p + "}" in agent_cmd for p in PLACEHOLDERS):
+    if uses_placeholders(agent_cmd):
         try:
             return [arg.format_map(values) for arg in base], False
         except (KeyError, ValueError, IndexError) as e:
             raise OrchError(f"--agent-cmd: bad placeholder {e}; known: {', '.join(PLACEHOLDERS)}") from None
+    settings = settings or ClaudeSettings()
     args = [*base]
     if resume:
         args += ["--resume", values["session_id"]]
+    allowed = ",".join([values["allowed_tool"], *settings.allowed_tools])
     args += ["-p", "--output-format", "stream-json", "--verbose", "--mcp-config", values["mcp_config"],
-             "--allowedTools", values["allowed_tool"]]
-    if resume:
+             "--allowedTools", allowed, "--permission-mode", settings.permission_mode]
+    if settings.max_turns is not None:
+        args += ["--max-turns", str(settings.max_turns)]
+    if values.get("settings"):
+        args += ["--settings", values["settings"]]
+    if resume and prompt_on_resume:
         return [*args, "--", values["answer"]], False  # `--`: an answer starting with "-" stays text
-    return args, True
+    return args, not resume
 
 
-def _launch(store: Store, unit: str, cmd: list[str], stdin_text: str | None, env: dict[str, str],
-            log_path: Path, on_spawn: Any = None) -> tuple[int, str | None]:
-    """Run the agent, tee its stdout to ``log_path``, return (exit code, session id from the stream)."""
+def _launch(store: Store, cmd: list[str], stdin_text: str | None, env: dict[str, str], log_path: Path) -> int:
+    """Run the agent, tee its stdout to ``log_path``, return its exit code."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, env=env, cwd=store.repo.path)
     except OSError as e:
         raise OrchError(f"cannot start the agent {model.one_line(cmd[0], 80)}: {e.strerror or e}") from None
-    if on_spawn is not None:
-        on_spawn()
     if stdin_text is not None:
         assert proc.stdin is not None
 
@@ -108,47 +140,94 @@ def _launch(store: Store, unit: str, cmd: list[str], stdin_text: str | None, env
                 pass
 
         threading.Thread(target=feed, daemon=True).start()
-    session_id: str | None = None
     assert proc.stdout is not None
     with log_path.open("wb") as log:
         for line in proc.stdout:
             log.write(line)
             log.flush()
-            try:
-                msg = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(msg, dict) and isinstance(msg.get("session_id"), str) and (
-                    msg.get("type") == "result" or (msg.get("type") == "system" and msg.get("subtype") == "init")):
-                session_id = msg["session_id"]
     proc.stdout.close()
-    return proc.wait(), session_id
+    return proc.wait()
+
+
+def _record_deferred(store: Store, unit: str, call: dict[str, Any], session_id: str | None, run_id: str) -> str:
+    """Record the question of a deferred AskOperator call once (keyed by its tool_use id)."""
+    from ve_hooks.orch import delivery
+
+    tool_use_id = str(call.get("id") or "")
+    text, options, context = claude.question_from_deferred(call)
+    found: list[str] = []
+
+    def build(u: model.Unit) -> list[dict[str, Any]]:
+        found[:] = [q.id for q in u.questions.values() if tool_use_id and q.event.get("tool_use_id") == tool_use_id]
+        if found:
+            return []
+        event = model.make("question", unit=unit, text=text, options=options or None, context=context,
+                           session_id=session_id, run_id=run_id, tool_use_id=tool_use_id or None, deferred=True,
+                           asker=f"AskOperator (deferred call in session {session_id})")
+        found.append(str(event["id"]))
+        return [event]
+
+    delivery.append_if(store, unit, build, f"ve-orch: deferred question for {unit}")
+    return found[0]
 
 
 def _execute(store: Store, unit: str, agent_cmd: str | None, *, kind: str, stdin_payload: str | None,
-             values: dict[str, str], wait: float, extra_env: dict[str, str], on_spawn: Any = None,
-             session_hint: str | None = None) -> AgentResult:
-    run_id = model.new_id("run")
+             values: dict[str, str], wait: float, extra_env: dict[str, str], session_hint: str | None = None,
+             run_id: str | None = None, pairs: Sequence[tuple[model.Question, model.Event]] = (),
+             deferred_resume: bool = False) -> AgentResult:
+    from ve_hooks.orch import delivery
+
+    run_id = run_id or model.new_id("run")
     stamp = _stamp()
     log_path = store.state_dir / "logs" / unit / f"{stamp}.jsonl"
     config_path = log_path.with_suffix(".mcp.json")
     config_path.parent.mkdir(parents=True, exist_ok=True)
     config_path.write_text(json.dumps(mcp_config(store, unit, wait, run_id), indent=2) + "\n")
+    claude_args = not uses_placeholders(agent_cmd)
+    settings = load_settings(store) if claude_args else ClaudeSettings()
+    defer = claude_args and settings.defer and wait <= 0
     values = {**values, "unit": unit, "mcp_config": str(config_path), "allowed_tool": ALLOWED_TOOL,
               "run_id": run_id}
+    if defer:
+        hook_path = log_path.with_suffix(".settings.json")
+        hook_path.write_text(json.dumps(claude.hook_settings(server_command(), store.repo.path, store.ref, unit),
+                                        indent=2) + "\n")
+        values["settings"] = str(hook_path)
     values.setdefault("session_id", "")
     values.setdefault("answer", "")
     values.setdefault("prompt_file", "")
-    cmd, use_stdin = build_command(agent_cmd, values, resume=kind == "resume")
-    env = {**os.environ, "VE_ORCH_UNIT": unit, "VE_ORCH_RUN_ID": run_id, "VE_ORCH_MCP_CONFIG": str(config_path),
+    cmd, use_stdin = build_command(agent_cmd, values, resume=kind == "resume", settings=settings,
+                                   prompt_on_resume=not deferred_resume)
+    env = {**os.environ, "MCP_CONNECTION_NONBLOCKING": "0", "VE_ORCH_UNIT": unit, "VE_ORCH_RUN_ID": run_id, "VE_ORCH_MCP_CONFIG": str(config_path),
            "VE_ORCH_REPO": str(store.repo.path), "VE_ORCH_REF": store.ref, **extra_env}
     started = model.now()
-    code, session_id = _launch(store, unit, cmd, stdin_payload if use_stdin else None, env, log_path, on_spawn)
+    code = _launch(store, cmd, stdin_payload if use_stdin else None, env, log_path)
+    facts = delivery.read_stream(log_path)
+    session_id = facts.session_id or session_hint
+    result = claude.outcome(facts.result, code, expect_result=claude_args)
+    if result.deferred is not None:
+        if result.deferred.get("name") == ALLOWED_TOOL:
+            _record_deferred(store, unit, result.deferred, session_id, run_id)
+        else:
+            result.problems.append(f"the agent deferred a call of {model.one_line(str(result.deferred.get('name')), 60)}")
+    undelivered = []
+    for q, _a in pairs:
+        if facts.consumed(q, deferred_resume):
+            delivery.deliver(store, unit, q.id, via="tool" if deferred_resume else "resume", session_id=session_id,
+                             run_id=run_id, allow_claimed_by=run_id)
     unit_state = store.load([unit]).unit(unit)
-    state = model.NEEDS_ATTENTION if unit_state.open_questions() else (model.DONE if code == 0 else model.FAILED)
-    store.record_run(unit, state=state, exit_code=code, session_id=session_id or session_hint, run_id=run_id,
-                     kind=kind, started_at=started, log=str(log_path))
-    return AgentResult(state, code, session_id or session_hint, log_path, run_id)
+    undelivered = [q.id for q, _a in pairs if unit_state.questions[q.id].status == model.ANSWERED]
+    if undelivered:
+        result.problems.append(f"the answer to {', '.join(undelivered)} did not reach the agent; "
+                               f"it waits for the next `ve orch resume {unit}`")
+    if unit_state.open_questions():
+        state = model.NEEDS_ATTENTION
+    else:
+        state = model.DONE if code == 0 and not result.problems else model.FAILED
+    reason = "; ".join(result.problems) or None
+    store.record_run(unit, state=state, exit_code=code, session_id=session_id, run_id=run_id, kind=kind,
+                     started_at=started, log=str(log_path), reason=reason, **result.fields)
+    return AgentResult(state, code, session_id, log_path, run_id, reason)
 
 
 def run(store: Store, unit: str, prompt_file: Path, agent_cmd: str | None = None, wait: float = 0.0) -> AgentResult:
@@ -176,22 +255,39 @@ def compose_answer(pairs: Sequence[tuple[model.Question, model.Event]]) -> str:
 
 
 def resume(store: Store, unit: str, agent_cmd: str | None = None, wait: float = 0.0) -> AgentResult | None:
-    """Deliver the answered questions of ``unit`` to its agent session; None if nothing to deliver."""
+    """Deliver the answered questions of ``unit`` to its agent session; None if nothing to deliver.
+
+    The answers are claimed first (a conditional CAS write), so two racing resumes never hand the
+    same answer to an agent; they count as delivered only once the agent's stream shows it took
+    them in, else they stay ANSWERED for the next resume.
+    """
+    from ve_hooks.orch import delivery
+
     model.validate_unit(unit)
     u = store.load([unit]).unit(unit)
-    pairs = [(q, q.winner) for q in u.answered_questions() if q.winner is not None]
-    if not pairs:
+    free, busy = delivery.deliverable(u)
+    if not free:
+        if busy:
+            q, holder = busy[0]
+            raise OrchError(f"unit {unit}: the answer to {q.id} is being delivered by run "
+                            f"{model.one_line(str(holder.get('run_id')), 40)} (pid {holder.get('pid')}); "
+                            "wait for it to finish")
         return None
-    session_id = u.session_for(pairs[0][0])
+    claude_args = not uses_placeholders(agent_cmd)
+    deferred = [(q, a) for q, a in free if q.deferred] if claude_args else []
+    chosen = deferred[:1] or [(q, a) for q, a in free if not q.deferred or not claude_args]
+    session_id = u.session_for(chosen[0][0])
     if not session_id:
-        raise OrchError(f"unit {unit}: no agent session id is recorded for question {pairs[0][0].id}; "
-                        "cannot resume (start a new run with `ve orch run`)")
+        raise OrchError(f"unit {unit}: no agent session id is recorded for question {chosen[0][0].id}; "
+                        f"cannot resume (take the answer with `ve orch take {unit}`, or start a new run)")
+    chosen = [(q, a) for q, a in chosen if u.session_for(q) == session_id]
+    run_id = model.new_id("run")
+    pairs = delivery.claim(store, unit, [q.id for q, _a in chosen], run_id, session_id)
+    if not pairs:
+        raise OrchError(f"unit {unit}: another `ve orch resume` claimed these answers first")
     answer = compose_answer(pairs)
-
-    def mark_delivered() -> None:
-        store.delivered(unit, pairs, via="resume", session_id=session_id)
-
-    return _execute(store, unit, agent_cmd, kind="resume", stdin_payload=answer,
+    deferred_resume = bool(deferred)
+    return _execute(store, unit, agent_cmd, kind="resume", stdin_payload=None if deferred_resume else answer,
                     values={"session_id": session_id, "answer": answer}, wait=wait,
                     extra_env={"VE_ORCH_SESSION_ID": session_id, "VE_ORCH_ANSWER": answer},
-                    on_spawn=mark_delivered, session_hint=session_id)
+                    session_hint=session_id, run_id=run_id, pairs=pairs, deferred_resume=deferred_resume)

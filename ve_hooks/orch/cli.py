@@ -81,12 +81,74 @@ def orch(ctx: click.Context, repo: str, ref: str) -> None:
 @click.option("--option", "options", multiple=True, help="A possible answer (repeatable).")
 @click.option("--context", default=None, help="Background the operator needs.")
 @click.option("--session-id", default=None, help="Agent session to resume with the answer.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Wait up to S seconds for the answer; print it and record it as delivered (exit 1 if none came).")
 @click.pass_context
 @_errors
 def ask(ctx: click.Context, unit: str, text: str, options: tuple[str, ...], context: str | None,
-        session_id: str | None) -> int:
-    """Record a question for UNIT (what AskOperator does); prints its id."""
-    click.echo(_store(ctx).ask(unit, text, options, context, session_id=session_id))
+        session_id: str | None, wait: float) -> int:
+    """Record a question for UNIT (what AskOperator does); prints its id.
+
+    \b
+    With --wait (a script asking without an agent session) the command blocks until the operator
+    answers, prints the id and then the answer, and closes the question (delivered via wait).
+    Later, `ve orch take UNIT` does the same for a question asked without --wait.
+    """
+    from ve_hooks.orch import delivery
+    from ve_hooks.orch.mcp_server import wait_for_answer
+
+    store = _store(ctx)
+    qid = store.ask(unit, text, options, context, session_id=session_id)
+    click.echo(qid)
+    if wait <= 0:
+        return 0
+    got = wait_for_answer(store, unit, qid, wait)
+    taken = got and delivery.deliver(store, unit, qid, via="wait", session_id=session_id)
+    if not taken:
+        click.echo(f"{qid}: no answer within {wait:g} s; it stays open (ve orch take {unit} {qid} later)", err=True)
+        return 1
+    q, answer = taken
+    click.echo(model.answer_text(q, answer))
+    return 0
+
+
+@orch.command()
+@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.argument("question_id", required=False)
+@click.pass_context
+@_errors
+def take(ctx: click.Context, unit: str, question_id: str | None) -> int:
+    """Print the answer of UNIT's answered question and close it (delivered via take).
+
+    For questions asked with `ve orch ask` by a script with no agent session to resume: the
+    answer counts as delivered once printed, exactly once (a second take finds nothing).
+    """
+    from ve_hooks.orch import delivery
+
+    store = _store(ctx)
+    q = store.find_question(store.load([unit]).unit(unit), question_id, statuses=[model.ANSWERED])
+    taken = delivery.deliver(store, unit, q.id, via="take", session_id=None)
+    if taken is None:
+        raise OrchError(f"question {q.id} was delivered meanwhile, or another attempt is delivering it")
+    click.echo(model.answer_text(*taken))
+    return 0
+
+
+@orch.command("defer-hook", hidden=True)
+@click.option("--unit", required=True, callback=lambda _c, _p, v: _unit(v), help="Work unit of the run.")
+@click.pass_context
+@_errors
+def defer_hook(ctx: click.Context, unit: str) -> int:
+    """Claude Code PreToolUse hook: defer AskOperator until its question has an answer (JSON on stdin)."""
+    from ve_hooks.orch import claude
+
+    try:
+        payload = json.loads(sys.stdin.read() or "{}")
+    except ValueError:
+        payload = {}
+    decision = claude.hook_decision(_store(ctx).load([unit]).unit(unit), payload if isinstance(payload, dict) else {})
+    if decision is not None:
+        click.echo(json.dumps(decision))
     return 0
 
 
@@ -125,6 +187,12 @@ def attention(ctx: click.Context, fmt: str) -> int:
                 lines.append("    context:")
                 lines.append(_indent(str(q.event.get("context")), "      "))
         click.echo("\n".join(lines))
+    if fmt == "text":
+        waiting = [(name, q) for name, u in ledger.units.items() for q in u.answered_questions()]
+        for name, q in sorted(waiting, key=lambda item: item[1].event.sort_key):
+            click.echo(f"{one_line(name)}  {one_line(q.id, 40)}  answered, not yet delivered: "
+                       f"ve orch resume {one_line(name)}" + ("" if q.event.get("session_id") or q.event.get("run_id")
+                                                             else f" (or ve orch take {one_line(name)})"))
     return 1 if open_qs else 0
 
 
@@ -234,7 +302,13 @@ def answer(ctx: click.Context, unit: str, question_id: str | None, text: str | N
         statuses = [model.OPEN] if not force else [model.OPEN, model.ANSWERED, model.CANCELLED]
         text = _read_answer(store.find_question(u, question_id, statuses=statuses).text)
     event = store.answer(unit, question_id, text=text, option=option, force=force)
-    click.echo(f"{event['question_id']}: answered ({event['id']}). Deliver it with: ve orch resume {unit}")
+    q = store.load([unit]).unit(unit).questions[event["question_id"]]
+    if model.time_key(q.event.get("waits_until")) > model.now():
+        click.echo(f"{q.id}: answered ({event['id']}); the agent's AskOperator call is waiting and takes it")
+    elif not q.event.get("session_id") and not q.event.get("run_id"):
+        click.echo(f"{q.id}: answered ({event['id']}). No agent session asked it: ve orch take {unit}")
+    else:
+        click.echo(f"{q.id}: answered ({event['id']}). Deliver it with: ve orch resume {unit}")
     return 0
 
 
@@ -293,13 +367,24 @@ def mcp(ctx: click.Context, unit: str | None, wait: float) -> int:
               help="Work unit whose agent gets the AskOperator tool.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Seconds the tool call waits for an answer before telling the agent to stop.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the JSON to this file (its folder is created, e.g. .git/ve-orch/) instead of stdout.")
 @click.pass_context
 @_errors
-def mcp_config(ctx: click.Context, unit: str, wait: float) -> int:
+def mcp_config(ctx: click.Context, unit: str, wait: float, output: Path | None) -> int:
     """Print the JSON for `claude --mcp-config` (allowed tool name on stderr)."""
     from ve_hooks.orch import agent
 
-    click.echo(json.dumps(agent.mcp_config(_store(ctx), unit, wait), indent=2))
+    text = json.dumps(agent.mcp_config(_store(ctx), unit, wait), indent=2)
+    if output is None:
+        click.echo(text)
+    else:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text + "\n", encoding="utf-8")
+        except OSError as e:
+            raise OrchError(f"cannot write {output}: {e.strerror or e}") from None
+        click.echo(f"wrote {output}", err=True)
     click.echo(f"# allow the tool with: --allowedTools {agent.ALLOWED_TOOL}", err=True)
     return 0
 
@@ -307,6 +392,8 @@ def mcp_config(ctx: click.Context, unit: str, wait: float) -> int:
 def _report(unit: str, result: Any) -> int:
     session = one_line(str(result.session_id), 80) if result.session_id else "unknown"
     click.echo(f"{unit}: {result.state} (exit {result.exit_code}, session {session})")
+    if getattr(result, "reason", None):
+        click.echo(f"why: {one_line(result.reason, 500)}")
     click.echo(f"log: {result.log_path}")
     if result.state == model.NEEDS_ATTENTION:
         click.echo(f"answer with: ve orch answer {unit}")

@@ -25,6 +25,7 @@ TIME_FIELD = {
     "delivered": "delivered_at",
     "cancelled": "cancelled_at",
     "run": "finished_at",
+    "claim": "claimed_at",
 }
 REQUIRED = {
     "question": ("id", "unit", "text"),
@@ -32,6 +33,7 @@ REQUIRED = {
     "delivered": ("id", "question_id"),
     "cancelled": ("id", "question_id"),
     "run": ("id", "state"),
+    "claim": ("id", "question_id", "run_id"),
 }
 
 # Question statuses and unit states.
@@ -116,7 +118,8 @@ def encode(data: dict[str, Any]) -> bytes:
 
 def make(type_: str, **fields: Any) -> dict[str, Any]:
     """A new event dict of ``type_`` with version, id and timestamp filled in."""
-    prefix = {"question": "q", "answer": "a", "delivered": "d", "cancelled": "c", "run": "r"}[type_]
+    prefix = {"question": "q", "answer": "a", "delivered": "d", "cancelled": "c", "run": "r",
+              "claim": "k"}[type_]
     data: dict[str, Any] = {"v": SCHEMA_VERSION, "type": type_, "id": new_id(prefix), TIME_FIELD[type_]: now()}
     data.update({k: v for k, v in fields.items() if v is not None})
     return data
@@ -182,10 +185,16 @@ class Question:
     answers: list[Event] = field(default_factory=list)
     delivered: list[Event] = field(default_factory=list)
     cancelled: list[Event] = field(default_factory=list)
+    claims: list[Event] = field(default_factory=list)  # delivery attempts (see orch.delivery)
 
     @property
     def id(self) -> str:
         return self.event.id
+
+    @property
+    def deferred(self) -> bool:
+        """Asked by a deferred Claude Code tool call: resuming the session runs that very call."""
+        return self.event.get("deferred") is True and bool(self.event.get("tool_use_id"))
 
     @property
     def text(self) -> str:
@@ -281,10 +290,11 @@ def fold(name: str, events: list[Event]) -> Unit:
         elif e.type == "run":
             unit.runs.append(e)
     for e in unit.events:
-        if e.type in ("answer", "delivered", "cancelled"):
+        if e.type in ("answer", "delivered", "cancelled", "claim"):
             q = unit.questions.get(str(e.get("question_id")))
             if q is None:
                 unit.orphans.append(e)
             else:
-                {"answer": q.answers, "delivered": q.delivered, "cancelled": q.cancelled}[e.type].append(e)
+                {"answer": q.answers, "delivered": q.delivered, "cancelled": q.cancelled,
+                 "claim": q.claims}[e.type].append(e)
     return unit

@@ -92,13 +92,20 @@ class Store:
     # -- the verbs -------------------------------------------------------------------------
 
     def ask(self, unit: str, text: str, options: Sequence[str] = (), context: str | None = None,
-            session_id: str | None = None, asker: str | None = None, run_id: str | None = None) -> str:
-        """Record a question; returns its id."""
+            session_id: str | None = None, asker: str | None = None, run_id: str | None = None,
+            tool_use_id: str | None = None, deferred: bool = False, waits_until: str | None = None) -> str:
+        """Record a question; returns its id.
+
+        ``tool_use_id``: the agent's AskOperator call; ``deferred``: that call was deferred and
+        resuming the session runs it; ``waits_until``: a tool call waits for the answer until then.
+        """
         model.validate_unit(unit)
         if not text.strip():
             raise OrchError("the question text is empty")
         event = model.make("question", unit=unit, text=text, options=list(options) or None, context=context,
-                           session_id=session_id, asker=asker or default_who(self.repo.path), run_id=run_id)
+                           session_id=session_id, asker=asker or default_who(self.repo.path), run_id=run_id,
+                           tool_use_id=tool_use_id, deferred=True if deferred else None,
+                           waits_until=waits_until)
         self.append([event], f"ve-orch: question {event['id']} for {unit}")
         return str(event["id"])
 

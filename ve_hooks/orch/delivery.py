@@ -1,0 +1,205 @@
+"""Delivering an operator's answer: claimed before, recorded only once the agent consumed it.
+
+An answer is DELIVERED only when the agent's stream shows the turn that carried it (a resumed
+session answered the prompt holding it, or returned the deferred AskOperator call with it) or a
+waiting tool call returned it. Until then it stays ANSWERED, visible, and the next ``resume``
+delivers it: an agent that fails to start loses nothing.
+
+Deliveries are idempotent because every write here is *conditional*: inside the notes'
+compare-and-swap loop the unit is re-read at the commit being replaced and the events are written
+only if the condition still holds there (the question is still undelivered and no other live
+attempt claimed it). Two racing resumes, or a resume racing a waiting tool call, cannot both hand
+the same answer to an agent: exactly one CAS wins, the other sees the winner's events.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ve_hooks.orch import model, notes
+from ve_hooks.orch.store import Store
+
+# A claim by a process on another machine cannot be checked for life; it expires after this.
+FOREIGN_CLAIM_SECONDS = 3600.0
+
+Pair = tuple[model.Question, model.Event]
+
+
+class Refused(Exception):
+    """The condition of a conditional write did not hold at the current notes commit."""
+
+
+def append_if(store: Store, unit_name: str, build: Callable[[model.Unit], Sequence[dict[str, Any]]],
+              message: str) -> list[dict[str, Any]]:
+    """Append ``build(unit)`` in one CAS commit, ``unit`` read at the commit being replaced.
+
+    ``build`` raises :class:`Refused` when the condition fails; it is called again on every retry,
+    so it always judges the state the new commit will actually follow.
+    """
+    model.validate_unit(unit_name)
+    written: list[dict[str, Any]] = []
+
+    def attempt() -> None:
+        snap = notes.read_snapshot(store.repo.path, store.ref, names=[unit_name])
+        events, _warnings = model.parse_note(unit_name, snap.records().get(unit_name, b""))
+        new = list(build(model.fold(unit_name, events)))
+        written[:] = new
+        if not new:
+            return
+        data = b"".join(model.encode(e) for e in new)
+        commit = notes.build_commit(store.repo, snap, {unit_name: data}, message)
+        notes.update_ref(store.repo, store.ref, commit, snap.commit, message)
+
+    with notes.local_writer_lock(store.repo):
+        notes.cas_loop(store.repo, store.ref, attempt)
+    return written
+
+
+# -- claims -------------------------------------------------------------------------------------
+
+
+def _pid_alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _age_seconds(stamp: object) -> float:
+    try:
+        at = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        return float("inf")
+    return (datetime.now(timezone.utc) - at).total_seconds()
+
+
+def live_claim(unit: model.Unit, question: model.Question) -> model.Event | None:
+    """The claim of an attempt still delivering ``question`` (its run not recorded, its process alive)."""
+    finished = {r.get("run_id") for r in unit.runs}
+    for claim in reversed(question.claims):
+        if claim.get("run_id") in finished:
+            continue
+        if claim.get("host") == socket.gethostname():
+            if _pid_alive(claim.get("pid")):
+                return claim
+        elif _age_seconds(claim.get("claimed_at")) < FOREIGN_CLAIM_SECONDS:
+            return claim
+    return None
+
+
+def deliverable(unit: model.Unit) -> tuple[list[Pair], list[tuple[model.Question, model.Event]]]:
+    """(answered questions free to deliver, answered questions another attempt is delivering)."""
+    free: list[Pair] = []
+    busy: list[tuple[model.Question, model.Event]] = []
+    for q in unit.answered_questions():
+        claim = live_claim(unit, q)
+        if claim is not None:
+            busy.append((q, claim))
+        elif q.winner is not None:
+            free.append((q, q.winner))
+    return free, busy
+
+
+def claim(store: Store, unit_name: str, question_ids: Iterable[str], run_id: str,
+          session_id: str | None) -> list[Pair]:
+    """Claim the still-undelivered answers of ``question_ids`` for run ``run_id``; [] if none is free."""
+    wanted = set(question_ids)
+    pairs: list[Pair] = []
+
+    def build(unit: model.Unit) -> list[dict[str, Any]]:
+        free, _busy = deliverable(unit)
+        pairs[:] = [(q, a) for q, a in free if q.id in wanted]
+        return [model.make("claim", unit=unit_name, question_id=q.id, answer_id=a.id, run_id=run_id,
+                           session_id=session_id, host=socket.gethostname(), pid=os.getpid())
+                for q, a in pairs]
+
+    append_if(store, unit_name, build, f"ve-orch: claim answers for {unit_name} (run {run_id})")
+    return pairs
+
+
+def deliver(store: Store, unit_name: str, question_id: str, *, via: str, session_id: str | None,
+            run_id: str | None = None, tool_use_id: str | None = None,
+            allow_claimed_by: str | None = None) -> tuple[model.Question, model.Event] | None:
+    """Record that the winning answer of ``question_id`` reached the agent, exactly once.
+
+    Returns (question, answer) if this call recorded it, None if the question has no answer, was
+    already delivered, or another live attempt holds a claim on it (unless that attempt is
+    ``allow_claimed_by``, the run the caller belongs to).
+    """
+    got: list[Pair] = []
+
+    def build(unit: model.Unit) -> list[dict[str, Any]]:
+        got.clear()
+        q = unit.questions.get(question_id)
+        if q is None or q.winner is None or q.status != model.ANSWERED:
+            return []
+        holder = live_claim(unit, q)
+        if holder is not None and holder.get("run_id") != allow_claimed_by:
+            return []
+        got.append((q, q.winner))
+        return [model.make("delivered", unit=unit_name, question_id=q.id, answer_id=q.winner.id, via=via,
+                           session_id=session_id, run_id=run_id, tool_use_id=tool_use_id)]
+
+    append_if(store, unit_name, build, f"ve-orch: delivered the answer to {question_id} ({via})")
+    return got[0] if got else None
+
+
+# -- reading the agent's stream ------------------------------------------------------------------
+
+
+@dataclass
+class StreamFacts:
+    """What an agent's stream-json log says about a run (never its prose)."""
+
+    session_id: str | None = None
+    result: dict[str, Any] | None = None
+    assistant_turns: int = 0
+    tool_results: set[str] = field(default_factory=set)  # tool_use_ids answered in the stream
+
+    def consumed(self, question: model.Question, deferred: bool) -> bool:
+        """Did the agent take in the turn carrying this question's answer?"""
+        if deferred:
+            return str(question.event.get("tool_use_id")) in self.tool_results
+        return self.assistant_turns > 0
+
+
+def read_stream(path: Path) -> StreamFacts:
+    """Parse a stream-json log line by line; lines that are not JSON objects are ignored."""
+    facts = StreamFacts()
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return facts
+    for line in raw.splitlines():
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(msg, dict):
+            continue
+        kind = msg.get("type")
+        if isinstance(msg.get("session_id"), str) and (
+                kind == "result" or (kind == "system" and msg.get("subtype") == "init")):
+            facts.session_id = msg["session_id"]
+        if kind == "result":
+            facts.result = msg
+        elif kind == "assistant":
+            facts.assistant_turns += 1
+        elif kind == "user":
+            content = (msg.get("message") or {}).get("content") if isinstance(msg.get("message"), dict) else None
+            for block in content if isinstance(content, list) else []:
+                if isinstance(block, dict) and block.get("type") == "tool_result" and block.get("tool_use_id"):
+                    facts.tool_results.add(str(block["tool_use_id"]))
+    return facts
