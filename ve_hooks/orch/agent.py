@@ -1,8 +1,11 @@
 """``ve orch run`` / ``ve orch resume``: start an agent with the AskOperator tool, log its stream.
 
-The unit's state after the agent exits comes from the notes alone: NEEDS_ATTENTION if a question
-of the unit is open (AskOperator was called), else DONE on exit 0, else FAILED. The stream is only
-logged and read for the session id; the agent's final text is never parsed for questions.
+The unit's state after the agent exits comes from the notes and the stream's ``result`` line,
+never the agent's prose: NEEDS_ATTENTION if a question of the unit is open (AskOperator was
+called, or its call deferred), else DONE on exit 0 with a clean result line, else FAILED with the
+reason. Claude Code runs defer AskOperator (see :mod:`ve_hooks.orch.claude`); answers are claimed
+before a resume and count as delivered only once the stream shows the agent took them in (see
+:mod:`ve_hooks.orch.delivery`).
 """
 
 from __future__ import annotations

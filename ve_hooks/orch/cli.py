@@ -218,6 +218,8 @@ def status(ctx: click.Context) -> int:
             r = u.runs[-1]
             parts.append(f"last {one_line(str(r.get('kind', 'run')), 10)}: {one_line(str(r.get('state')), 20)} "
                          f"exit {r.get('exit_code')} at {one_line(str(r.get('finished_at')), 40)}")
+            if r.get("reason"):
+                parts.append(f"({one_line(str(r.get('reason')), 120)})")
         if u.session_for():
             parts.append(f"session {one_line(str(u.session_for()), 60)}")
         rows.append("  ".join(parts))
