@@ -250,6 +250,9 @@ def _describe(u: model.Unit, e: model.Event) -> list[str]:
     if e.type == "delivered":
         return [f"{head}  {target}  via {one_line(str(e.get('via', '?')), 20)}"
                 f"  session {one_line(str(e.get('session_id')), 60)}"]
+    if e.type == "claim":
+        return [f"{head}  {target}  for run {one_line(str(e.get('run_id')), 40)}"
+                f"  (pid {one_line(str(e.get('pid')), 12)} on {one_line(str(e.get('host')), 60)})"]
     if e.type == "cancelled":
         reason = f": {one_line(str(e.get('reason')))}" if e.get("reason") else ""
         return [f"{head}  {target}  by {one_line(str(e.get('who', '?')), 60)}{reason}"]
