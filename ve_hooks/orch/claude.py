@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ve_hooks.orch import model
+from ve_hooks.orch.store import Store
 
 # Permission modes of `claude --permission-mode`, and why one would pick them for unattended runs.
 PERMISSION_MODES = {
@@ -150,3 +151,45 @@ def question_from_deferred(call: dict[str, Any]) -> tuple[str, list[str], str | 
     opts = [str(o) for o in options] if isinstance(options, list) else []
     context = data.get("context")
     return text, opts, context if isinstance(context, str) and context else None
+
+
+def tool_use_id(ctx: object) -> str | None:
+    """Claude Code names the calling tool_use in the MCP request's ``_meta`` (``claudecode/toolUseId``)."""
+    try:
+        meta = ctx.request_context.meta  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return None
+    if meta is None:
+        return None
+    value = meta.get("claudecode/toolUseId") if isinstance(meta, dict) else None
+    if value is None:
+        value = (getattr(meta, "model_extra", None) or {}).get("claudecode/toolUseId")
+    return str(value) if value else None
+
+
+def answer_deferred_call(store: Store, unit: str, call_id: str | None, session_id: str | None,
+                         run_id: str | None) -> str | None:
+    """The tool result for a resumed session running its deferred AskOperator call, or None.
+
+    None when ``call_id`` asked nothing yet (a fresh call: record the question). The answer is
+    returned once, recorded as delivered ``via: tool`` under the resume's claim; a question still
+    unanswered, or whose answer went to another attempt, gets the stop message again.
+    """
+    from ve_hooks.orch import delivery
+    from ve_hooks.orch.mcp_server import stop_message
+
+    if not call_id:
+        return None
+    asked = next((q for q in store.load([unit]).unit(unit).questions.values()
+                  if q.event.get("tool_use_id") == call_id), None)
+    if asked is None:
+        return None
+    got = delivery.deliver(store, unit, asked.id, via="tool", session_id=session_id, run_id=run_id,
+                           tool_use_id=call_id, allow_claimed_by=run_id)
+    if got is None:  # already recorded for this very call (a retried request) returns the same answer
+        fresh = store.load([unit]).unit(unit).questions[asked.id]
+        if fresh.winner is None or not any(d.get("tool_use_id") == call_id for d in fresh.delivered):
+            return stop_message(asked.id, unit)
+        got = (fresh, fresh.winner)
+    q, answer = got
+    return f"The operator answered your question {q.id}: {model.answer_text(q, answer)}"

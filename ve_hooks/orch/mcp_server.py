@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timedelta, timezone
 
 from ve_hooks.orch import model
 from ve_hooks.orch.store import Store
@@ -46,20 +45,6 @@ def wait_for_answer(store: Store, unit: str, question_id: str, seconds: float) -
         time.sleep(POLL_SECONDS)
 
 
-def _tool_use_id(ctx: object) -> str | None:
-    """Claude Code names the calling tool_use in the request's ``_meta`` (``claudecode/toolUseId``)."""
-    try:
-        meta = ctx.request_context.meta  # type: ignore[attr-defined]
-    except (AttributeError, ValueError):
-        return None
-    if meta is None:
-        return None
-    value = meta.get("claudecode/toolUseId") if isinstance(meta, dict) else getattr(meta, "claudecode/toolUseId", None)
-    if value is None and hasattr(meta, "model_extra"):
-        value = (meta.model_extra or {}).get("claudecode/toolUseId")
-    return str(value) if value else None
-
-
 def stop_message(qid: str, unit: str) -> str:
     return (f"Your question was recorded as {qid} for work unit {unit}. No answer yet: stop now and "
             "end your turn without guessing. The operator's answer will be delivered when this "
@@ -72,58 +57,36 @@ def build_server(store: Store, unit: str, wait: float = 0.0):  # -> mcp.server.M
     from mcp.server import MCPServer
     from mcp.server.mcpserver import Context
 
-    from ve_hooks.orch import delivery
+    from ve_hooks.orch import claude, delivery
 
     server = MCPServer(SERVER_NAME, instructions=TOOL_DESCRIPTION, log_level="WARNING")
-    # Claude Code tells its MCP servers the session they serve; a resume also passes it explicitly.
+    # Claude Code tells its MCP servers the session they serve, so a --wait delivery names it.
     session_id = os.environ.get("VE_ORCH_SESSION_ID") or os.environ.get("CLAUDE_CODE_SESSION_ID") or None
     run_id = os.environ.get("VE_ORCH_RUN_ID") or None
 
-    def answer_deferred(q: model.Question, tool_use_id: str) -> str:
-        """The resumed session runs its deferred call: return the answer (recorded once)."""
-        got = delivery.deliver(store, unit, q.id, via="tool", session_id=session_id, run_id=run_id,
-                               tool_use_id=tool_use_id, allow_claimed_by=run_id)
-        if got is None:
-            fresh = store.load([unit]).unit(unit).questions[q.id]
-            mine = [d for d in fresh.delivered if d.get("tool_use_id") == tool_use_id]
-            if not mine or fresh.winner is None:  # no answer yet, or it went to another attempt
-                return stop_message(q.id, unit)
-            q, answer = fresh, fresh.winner
-        else:
-            q, answer = got
-        return f"The operator answered your question {q.id}: {model.answer_text(q, answer)}"
-
-    async def ask_operator(question: str, options: list[str] | None = None, context: str | None = None,
-                           ctx: Context | None = None) -> str:
-        tool_use_id = _tool_use_id(ctx)
-        if tool_use_id:
-            known = await anyio.to_thread.run_sync(lambda: next(
-                (q for q in store.load([unit]).unit(unit).questions.values()
-                 if q.event.get("tool_use_id") == tool_use_id), None))
-            if known is not None:
-                return await anyio.to_thread.run_sync(lambda: answer_deferred(known, tool_use_id))
-        waits_until = None
-        if wait > 0:
-            waits_until = (datetime.now(timezone.utc) + timedelta(seconds=wait)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    async def ask_operator(question: str, ctx: Context, options: list[str] | None = None,
+                           context: str | None = None) -> str:
+        tool_use_id = claude.tool_use_id(ctx)
+        resumed = await anyio.to_thread.run_sync(  # a resumed session running its deferred call
+            lambda: claude.answer_deferred_call(store, unit, tool_use_id, session_id, run_id))
+        if resumed is not None:
+            return resumed
         qid = await anyio.to_thread.run_sync(
             lambda: store.ask(unit, question, options or (), context, session_id=session_id,
                               asker=f"AskOperator (pid {os.getpid()})", run_id=run_id, tool_use_id=tool_use_id,
-                              waits_until=waits_until))
+                              waits_until=model.later(wait) if wait > 0 else None))
         if wait > 0:
             got = await anyio.to_thread.run_sync(lambda: wait_for_answer(store, unit, qid, wait))
-            if got is not None:
-                delivered = await anyio.to_thread.run_sync(
+            if got is not None:  # recorded once: a resume racing this call cannot hand it out again
+                got = await anyio.to_thread.run_sync(
                     lambda: delivery.deliver(store, unit, qid, via="wait", session_id=session_id, run_id=run_id,
                                              tool_use_id=tool_use_id))
-                if delivered is not None:
-                    q, answer = delivered
-                    return f"The operator answered question {qid}: {model.answer_text(q, answer)}"
+            if got is not None:
+                q, answer = got
+                return f"The operator answered question {qid}: {model.answer_text(q, answer)}"
         return stop_message(qid, unit)
 
-    # Real classes, not strings: the SDK finds the Context parameter with get_type_hints, which
-    # cannot resolve a name imported inside this function.
-    ask_operator.__annotations__ = {"question": str, "options": list[str] | None, "context": str | None,
-                                    "ctx": Context, "return": str}
+    ask_operator.__annotations__["ctx"] = Context  # resolvable although imported here, lazily
     server.add_tool(ask_operator, name=TOOL_NAME, description=TOOL_DESCRIPTION, structured_output=False)
     return server
 

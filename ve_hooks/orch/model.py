@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ve_hooks.sanitize import one_line
@@ -66,6 +66,11 @@ def validate_unit(name: str) -> str:
 def now() -> str:
     """UTC, microseconds, fixed width: sorts as text and as time."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def later(seconds: float) -> str:
+    """The UTC time ``seconds`` from now, in :func:`now`'s form."""
+    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def new_id(prefix: str) -> str:
