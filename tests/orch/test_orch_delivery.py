@@ -215,3 +215,13 @@ def test_a_bad_orch_table_is_a_usage_error(ve: Ve, orepo: Path, tmp_path: Path) 
     (orepo / "pyproject.toml").write_text('[tool.ve-hooks.orch]\npermission-mode = "yolo"\n')
     r = ve("run", "u", "--prompt-file", str(_prompt(tmp_path, "verbose")))
     assert r.returncode == 2 and "permission-mode" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_an_agent_command_that_does_not_exist_keeps_the_answer(ve: Ve, orepo: Path, tmp_path: Path) -> None:
+    _asked_and_answered(ve, tmp_path)
+    missing = ve("resume", "unit-a", "--agent-cmd", str(tmp_path / "no-such-agent"))
+    assert missing.returncode == 2 and "cannot start the agent" in missing.stderr
+    [run] = [r for r in _events(orepo, "unit-a", "run") if r["kind"] == "resume"]
+    assert run["state"] == "FAILED" and "cannot start" in str(run["reason"])
+    again = ve("resume", "unit-a", "--agent-cmd", AGENT_CMD)  # the failed attempt holds no claim
+    assert again.returncode == 0, again.stdout + again.stderr

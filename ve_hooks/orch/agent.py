@@ -201,10 +201,17 @@ def _execute(store: Store, unit: str, agent_cmd: str | None, *, kind: str, stdin
     values.setdefault("prompt_file", "")
     cmd, use_stdin = build_command(agent_cmd, values, resume=kind == "resume", settings=settings,
                                    prompt_on_resume=not deferred_resume)
-    env = {**os.environ, "MCP_CONNECTION_NONBLOCKING": "0", "VE_ORCH_UNIT": unit, "VE_ORCH_RUN_ID": run_id, "VE_ORCH_MCP_CONFIG": str(config_path),
-           "VE_ORCH_REPO": str(store.repo.path), "VE_ORCH_REF": store.ref, **extra_env}
+    # MCP_CONNECTION_NONBLOCKING=0: Claude Code waits for AskOperator's server before the first turn.
+    env = {**os.environ, "MCP_CONNECTION_NONBLOCKING": "0", "VE_ORCH_UNIT": unit, "VE_ORCH_RUN_ID": run_id,
+           "VE_ORCH_MCP_CONFIG": str(config_path), "VE_ORCH_REPO": str(store.repo.path), "VE_ORCH_REF": store.ref,
+           **extra_env}
     started = model.now()
-    code = _launch(store, cmd, stdin_payload if use_stdin else None, env, log_path)
+    try:
+        code = _launch(store, cmd, stdin_payload if use_stdin else None, env, log_path)
+    except OrchError as e:  # recorded, so the attempt is visible and its claim on answers ends
+        store.record_run(unit, state=model.FAILED, exit_code=None, session_id=session_hint, run_id=run_id,
+                         kind=kind, started_at=started, log=str(log_path), reason=str(e))
+        raise
     facts = delivery.read_stream(log_path)
     session_id = facts.session_id or session_hint
     result = claude.outcome(facts.result, code, expect_result=claude_args)
@@ -213,7 +220,6 @@ def _execute(store: Store, unit: str, agent_cmd: str | None, *, kind: str, stdin
             _record_deferred(store, unit, result.deferred, session_id, run_id)
         else:
             result.problems.append(f"the agent deferred a call of {model.one_line(str(result.deferred.get('name')), 60)}")
-    undelivered = []
     for q, _a in pairs:
         if facts.consumed(q, deferred_resume):
             delivery.deliver(store, unit, q.id, via="tool" if deferred_resume else "resume", session_id=session_id,
