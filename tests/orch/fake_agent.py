@@ -18,6 +18,8 @@ import sys
 import uuid
 from typing import Any
 
+from ve_hooks.orch.example_agent import call_ask_operator
+
 VERBOSE_SUMMARY = "\n".join(
     ["Summary of the work: all done. Should I mention every step? Here they are anyway."]
     + [f"- Step {i}: checked whether the error handling failed? It did not. Should I refactor more? "
@@ -36,22 +38,6 @@ def field(prompt: str, name: str) -> str | None:
         if line.startswith(name + ":"):
             return line.split(":", 1)[1].strip()
     return None
-
-
-async def ask_operator(config_path: str, arguments: dict[str, Any]) -> str:
-    from mcp import Client
-    from mcp.client.stdio import StdioServerParameters
-
-    with open(config_path, encoding="utf-8") as f:
-        entry = json.load(f)["mcpServers"]["ve-orch"]
-    params = StdioServerParameters(command=entry["command"], args=entry["args"],
-                                   env={**os.environ, **entry.get("env", {})})
-    async with Client(params) as client:
-        tools = await client.list_tools()
-        names = [t.name for t in tools.tools]
-        assert "AskOperator" in names, names
-        result = await client.call_tool("AskOperator", arguments)
-        return "".join(getattr(c, "text", "") for c in result.content)
 
 
 def main() -> int:
@@ -87,7 +73,7 @@ def main() -> int:
                     "context": field(prompt, "context")}
         emit({"type": "assistant", "session_id": session, "message": {"role": "assistant", "content": [
             {"type": "tool_use", "id": "toolu_1", "name": "mcp__ve-orch__AskOperator", "input": question}]}})
-        reply = asyncio.run(ask_operator(args.mcp_config, question))
+        reply = asyncio.run(call_ask_operator(args.mcp_config, question))
         emit({"type": "user", "session_id": session, "message": {"role": "user", "content": [
             {"type": "tool_result", "tool_use_id": "toolu_1", "content": reply}]}})
         if record:

@@ -52,3 +52,24 @@ def ve(orepo: Path) -> Ve:
         return run_ve(orepo, *args, **kw)  # type: ignore[arg-type]
 
     return call
+
+
+def answer_while_waiting(ve: Ve, proc: subprocess.Popen[str], unit: str, *answer: str,
+                         seconds: float = 60) -> tuple[str, str]:
+    """Wait until ``proc`` (blocked on an answer) has asked, answer UNIT from this process, and
+    return ``proc``'s (stdout, stderr); ``proc`` is killed if anything goes wrong."""
+    import json
+    import time
+
+    try:
+        deadline = time.monotonic() + seconds
+        while not json.loads(ve("attention", "--format", "json").stdout):
+            if time.monotonic() > deadline:
+                raise AssertionError("the question never appeared")
+            time.sleep(0.2)
+        assert ve("answer", unit, *answer).returncode == 0
+        return proc.communicate(timeout=seconds)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()

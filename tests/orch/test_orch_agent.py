@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 from pathlib import Path
 
-from orch_support import AGENT_CMD, Ve, ve_cmd
+from orch_support import AGENT_CMD, Ve, answer_while_waiting, ve_cmd
 
 
 def _prompt(tmp_path: Path, scenario: str, **fields: str) -> Path:
@@ -78,22 +77,8 @@ def test_wait_returns_the_answer_to_the_waiting_tool_call(ve: Ve, orepo: Path, t
     proc = subprocess.Popen(ve_cmd("run", "unit-w", "--prompt-file", str(prompt), "--agent-cmd", AGENT_CMD,
                                    "--wait", "40"), cwd=orepo, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, "FAKE_AGENT_RECORD": str(record)})
-    try:
-        deadline = time.monotonic() + 40
-        while time.monotonic() < deadline:
-            att = ve("attention", "--format", "json")
-            if json.loads(att.stdout):
-                break
-            time.sleep(0.2)
-        else:
-            raise AssertionError("the question never appeared")
-        # Another process answers while the tool call is waiting.
-        assert ve("answer", "unit-w", "--text", "yes, ship it").returncode == 0
-        out, err = proc.communicate(timeout=40)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    # Another process answers while the tool call is waiting.
+    out, err = answer_while_waiting(ve, proc, "unit-w", "--text", "yes, ship it", seconds=40)
     assert proc.returncode == 0, out + err
     assert "unit-w: DONE" in out
     tool_result = str(_records(record)[1]["tool_result"])

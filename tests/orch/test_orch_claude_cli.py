@@ -144,3 +144,25 @@ def test_wait_mode_records_the_session_the_answer_went_to(world: ClaudeWorld, tm
     assert delivered["via"] == "wait" and delivered["session_id"] == run_event["session_id"]
     assert question["session_id"] == run_event["session_id"]
     assert any("no" in t for t in tool_results(mock.agent_requests()[-1]))
+
+
+def test_asking_beside_another_call_still_stops_the_run_and_the_answer_arrives(world: ClaudeWorld) -> None:
+    """The model asks and writes in one turn: the write runs, the question stops the run.
+
+    Resumed, Claude Code 2.1.x runs the deferred call but shows the model "[Tool result missing
+    due to internal error]" for it (plus a synthetic turn), so the answer also goes as the prompt;
+    it counts as delivered once the turn carrying that prompt completed.
+    """
+    mock = world.start([{"calls": [ASK_STEP, _write(world)]}, {"text": "(synthetic)"},
+                        {"text": "Waiting for the operator."}, {"text": "Went on with the answer."}])
+    _ask_and_answer(world)
+    assert len(mock.agent_requests()) == 1
+    assert (world.repo / "docs" / "result.md").exists()
+    [question] = world.of_type("my_chunk", "question")
+    assert question["parallel_calls"] is True
+    resumed = world.ve("resume", "my_chunk")
+    assert resumed.returncode == 0 and "my_chunk: DONE" in resumed.stdout, resumed.stdout + resumed.stderr
+    last = mock.agent_requests()[-1]["messages"][-1]
+    assert last["role"] == "user" and "answered your AskOperator question" in json.dumps(last) and "yes" in json.dumps(last)
+    [delivered] = world.of_type("my_chunk", "delivered")
+    assert delivered["via"] == "tool"

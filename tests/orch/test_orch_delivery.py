@@ -6,11 +6,10 @@ import json
 import os
 import subprocess
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from orch_support import AGENT_CMD, Ve, ve_cmd
+from orch_support import AGENT_CMD, Ve, answer_while_waiting, ve_cmd
 
 from ve_hooks.orch import claude, delivery, model
 from ve_hooks.orch.store import Store
@@ -119,17 +118,7 @@ def test_ask_wait_returns_the_answer_and_closes_the_question(ve: Ve, orepo: Path
     proc = subprocess.Popen(ve_cmd("ask", "rel", "--question", "Ship?", "--option", "yes", "--option", "no",
                                    "--wait", "60"), cwd=orepo, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-    try:
-        for _ in range(300):
-            if json.loads(ve("attention", "--format", "json").stdout):
-                break
-            time.sleep(0.2)
-        assert ve("answer", "rel", "--option", "1").returncode == 0
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    out, err = answer_while_waiting(ve, proc, "rel", "--option", "1")
     assert proc.returncode == 0, err
     qid, answer = out.split()
     assert qid.startswith("q-") and answer == "yes"

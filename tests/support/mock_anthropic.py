@@ -10,7 +10,8 @@ text. Every request is recorded (``requests``, and as JSON lines in ``log_path``
 test can see exactly what the model was sent, e.g. the operator's answer in a tool result.
 
 Steps: ``{"tool": NAME, "input": {...}}`` (a tool call; ``NAME`` may be a suffix such as
-``"AskOperator"`` of the offered tool's full name) or ``{"text": "..."}`` (a final answer).
+``"AskOperator"`` of the offered tool's full name), ``{"calls": [call, ...]}`` (several tool
+calls in one turn) or ``{"text": "..."}`` (a final answer).
 Past the end of the script the model says ``"(script ended)"``. A script may also be a mapping
 of marker -> steps: a conversation whose first user message contains the marker follows those
 steps (the key ``""`` is the fallback), so one mock can serve several sessions.
@@ -150,13 +151,16 @@ class MockAnthropic:
         k = _assistant_turns(body.get("messages", []))
         script = self.script_for(body)
         step = script[k] if k < len(script) else {"text": "(script ended)"}
-        if "tool" in step:
+        calls = step.get("calls") or ([step] if "tool" in step else [])
+        if calls:
             offered = [t.get("name", "") for t in body.get("tools", []) if isinstance(t, dict)]
-            name = next((n for n in offered if n == step["tool"] or n.endswith("__" + step["tool"])),
-                        step["tool"])
-            block = {"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:24]}", "name": name,
-                     "input": step.get("input", {})}
-            return [block], "tool_use"
+            blocks = []
+            for call in calls:
+                name = next((n for n in offered if n == call["tool"] or n.endswith("__" + call["tool"])),
+                            call["tool"])
+                blocks.append({"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:24]}", "name": name,
+                               "input": call.get("input", {})})
+            return blocks, "tool_use"
         return [{"type": "text", "text": str(step.get("text", ""))}], "end_turn"
 
     @staticmethod

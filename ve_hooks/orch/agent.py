@@ -152,7 +152,8 @@ def _launch(store: Store, cmd: list[str], stdin_text: str | None, env: dict[str,
     return proc.wait()
 
 
-def _record_deferred(store: Store, unit: str, call: dict[str, Any], session_id: str | None, run_id: str) -> str:
+def _record_deferred(store: Store, unit: str, call: dict[str, Any], session_id: str | None, run_id: str,
+                     parallel: bool) -> str:
     """Record the question of a deferred AskOperator call once (keyed by its tool_use id)."""
     from ve_hooks.orch import delivery
 
@@ -166,6 +167,7 @@ def _record_deferred(store: Store, unit: str, call: dict[str, Any], session_id: 
             return []
         event = model.make("question", unit=unit, text=text, options=options or None, context=context,
                            session_id=session_id, run_id=run_id, tool_use_id=tool_use_id or None, deferred=True,
+                           parallel_calls=True if parallel else None,
                            asker=f"AskOperator (deferred call in session {session_id})")
         found.append(str(event["id"]))
         return [event]
@@ -177,7 +179,7 @@ def _record_deferred(store: Store, unit: str, call: dict[str, Any], session_id: 
 def _execute(store: Store, unit: str, agent_cmd: str | None, *, kind: str, stdin_payload: str | None,
              values: dict[str, str], wait: float, extra_env: dict[str, str], session_hint: str | None = None,
              run_id: str | None = None, pairs: Sequence[tuple[model.Question, model.Event]] = (),
-             deferred_resume: bool = False) -> AgentResult:
+             deferred_resume: bool = False, prompt_on_resume: bool = True) -> AgentResult:
     from ve_hooks.orch import delivery
 
     run_id = run_id or model.new_id("run")
@@ -200,7 +202,7 @@ def _execute(store: Store, unit: str, agent_cmd: str | None, *, kind: str, stdin
     values.setdefault("answer", "")
     values.setdefault("prompt_file", "")
     cmd, use_stdin = build_command(agent_cmd, values, resume=kind == "resume", settings=settings,
-                                   prompt_on_resume=not deferred_resume)
+                                   prompt_on_resume=prompt_on_resume)
     # MCP_CONNECTION_NONBLOCKING=0: Claude Code waits for AskOperator's server before the first turn.
     env = {**os.environ, "MCP_CONNECTION_NONBLOCKING": "0", "VE_ORCH_UNIT": unit, "VE_ORCH_RUN_ID": run_id,
            "VE_ORCH_MCP_CONFIG": str(config_path), "VE_ORCH_REPO": str(store.repo.path), "VE_ORCH_REF": store.ref,
@@ -217,7 +219,8 @@ def _execute(store: Store, unit: str, agent_cmd: str | None, *, kind: str, stdin
     result = claude.outcome(facts.result, code, expect_result=claude_args)
     if result.deferred is not None:
         if result.deferred.get("name") == ALLOWED_TOOL:
-            _record_deferred(store, unit, result.deferred, session_id, run_id)
+            _record_deferred(store, unit, result.deferred, session_id, run_id,
+                             facts.parallel_to(str(result.deferred.get("id"))))
         else:
             result.problems.append(f"the agent deferred a call of {model.one_line(str(result.deferred.get('name')), 60)}")
     for q, _a in pairs:
@@ -296,7 +299,11 @@ def resume(store: Store, unit: str, agent_cmd: str | None = None, wait: float = 
         raise OrchError(f"unit {unit}: another `ve orch resume` claimed these answers first")
     answer = compose_answer(pairs)
     deferred_resume = bool(deferred)
+    # A deferred call made beside other calls: its result never reaches the model (Claude Code
+    # 2.1.x), so the answer also goes as the prompt.
+    prompt = not deferred_resume or any(q.event.get("parallel_calls") for q, _a in pairs)
     return _execute(store, unit, agent_cmd, kind="resume", stdin_payload=None if deferred_resume else answer,
                     values={"session_id": session_id, "answer": answer}, wait=wait,
                     extra_env={"VE_ORCH_SESSION_ID": session_id, "VE_ORCH_ANSWER": answer},
-                    session_hint=session_id, run_id=run_id, pairs=pairs, deferred_resume=deferred_resume)
+                    session_hint=session_id, run_id=run_id, pairs=pairs, deferred_resume=deferred_resume,
+                    prompt_on_resume=prompt)

@@ -184,6 +184,10 @@ def answer_deferred_call(store: Store, unit: str, call_id: str | None, session_i
                   if q.event.get("tool_use_id") == call_id), None)
     if asked is None:
         return None
+    if asked.event.get("parallel_calls") and asked.winner is not None:
+        # The model will not see this result (the call shared its turn): the resume's prompt
+        # carries the answer, and the orchestrator records the delivery from the stream.
+        return f"The operator answered your question {asked.id}: {model.answer_text(asked, asked.winner)}"
     got = delivery.deliver(store, unit, asked.id, via="tool", session_id=session_id, run_id=run_id,
                            tool_use_id=call_id, allow_claimed_by=run_id)
     if got is None:  # already recorded for this very call (a retried request) returns the same answer

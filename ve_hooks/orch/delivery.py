@@ -165,14 +165,24 @@ class StreamFacts:
 
     session_id: str | None = None
     result: dict[str, Any] | None = None
+    results: int = 0
     assistant_turns: int = 0
     tool_results: set[str] = field(default_factory=set)  # tool_use_ids answered in the stream
+    turn_calls: dict[str, list[str]] = field(default_factory=dict)  # model message id -> its tool_use ids
 
     def consumed(self, question: model.Question, deferred: bool) -> bool:
         """Did the agent take in the turn carrying this question's answer?"""
+        if deferred and question.event.get("parallel_calls"):
+            # Claude Code drops the result of a deferred call made beside others from the model's
+            # view; the answer goes again as the prompt, taken in by the second turn of the resume.
+            return str(question.event.get("tool_use_id")) in self.tool_results and self.results >= 2
         if deferred:
             return str(question.event.get("tool_use_id")) in self.tool_results
         return self.assistant_turns > 0
+
+    def parallel_to(self, tool_use_id: str) -> bool:
+        """Was ``tool_use_id`` called in the same model turn as other tool calls?"""
+        return any(tool_use_id in ids and len(ids) > 1 for ids in self.turn_calls.values())
 
 
 def read_stream(path: Path) -> StreamFacts:
@@ -195,8 +205,14 @@ def read_stream(path: Path) -> StreamFacts:
             facts.session_id = msg["session_id"]
         if kind == "result":
             facts.result = msg
+            facts.results += 1
         elif kind == "assistant":
             facts.assistant_turns += 1
+            message = msg.get("message") if isinstance(msg.get("message"), dict) else {}
+            blocks = message.get("content") if isinstance(message.get("content"), list) else []
+            calls = [str(b.get("id")) for b in blocks if isinstance(b, dict) and b.get("type") == "tool_use"]
+            if calls:
+                facts.turn_calls.setdefault(str(message.get("id", len(facts.turn_calls))), []).extend(calls)
         elif kind == "user":
             content = (msg.get("message") or {}).get("content") if isinstance(msg.get("message"), dict) else None
             for block in content if isinstance(content, list) else []:

@@ -38,6 +38,9 @@ async def call_ask_operator(config_path: str, arguments: dict[str, Any]) -> str:
     params = StdioServerParameters(command=entry["command"], args=entry["args"],
                                    env={**os.environ, **entry.get("env", {})})
     async with Client(params) as client:
+        offered = [t.name for t in (await client.list_tools()).tools]
+        if "AskOperator" not in offered:
+            raise RuntimeError(f"the MCP server offers no AskOperator tool (only {offered})")
         result = await client.call_tool("AskOperator", arguments)
         return "".join(getattr(c, "text", "") for c in result.content)
 

@@ -20,7 +20,8 @@ POLL_SECONDS = 0.25
 
 TOOL_DESCRIPTION = (
     "Ask the human operator a question and record it. Use this tool - and only this tool - when you "
-    "cannot continue without a decision or information from the operator. Do not ask questions in "
+    "cannot continue without a decision or information from the operator. Call it on its own, not "
+    "beside other tool calls in the same turn. Do not ask questions in "
     "your final message: the orchestrator never reads it for questions. If the result says the "
     "question was recorded without an answer, stop and end your turn; the answer will arrive when "
     "the session is resumed."
