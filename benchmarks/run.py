@@ -470,7 +470,38 @@ def table(scenarios: list[Scenario]) -> str:
     return "\n".join(lines)
 
 
-ALL = ("full_cold", "full_warm", "staged_warm", "staged_cold", "tips_cold", "backfill", "orch_attention")
+ALL = ("full_cold", "full_warm", "staged_warm", "staged_cold", "tips_cold", "backfill", "orch_attention",
+       "lsp_keystroke")
+
+
+def sc_lsp_keystroke(repo: Path, info: dict, edits: int) -> Scenario:
+    """A keystroke's diagnostics from ``ve-hooks lsp`` once the workspace is loaded: didChange ->
+    publishDiagnostics over stdio (benchmarks/lsp_keystroke.py), one edit per sample."""
+    sc = Scenario("lsp_keystroke", f"ve-hooks lsp: didChange -> publishDiagnostics, {info['chunks']} chunks, loaded",
+                  "< 0.1 s", target_seconds=0.1,
+                  floor="PyYAML (C loader) parsing the edited frontmatter, in process")
+    restore(repo)
+    chunk = pick_active_chunk(repo, info["chunk_names"])
+    rel = f"docs/chunks/{chunk}/GOAL.md"
+    try:
+        p = subprocess.run([sys.executable, str(HERE / "lsp_keystroke.py"), str(repo), rel, "--edits", str(edits)],
+                           capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        sc.status, sc.reason = "unavailable", f"timed out after {TIMEOUT:.0f}s"
+        return sc
+    if p.returncode != 0:
+        last = next((ln for ln in reversed(p.stderr.strip().splitlines()) if ln.strip()), "")
+        sc.status, sc.reason = "unavailable", f"lsp_keystroke.py exited {p.returncode}: {last[:200]}"
+        return sc
+    got = json.loads(p.stdout)
+    sc.samples = got["stdio"]["samples"]
+    sc.floor_samples = got["floor"]
+    sc.extra.update(chunk=chunk, load_seconds=got["stdio"]["load_seconds"], max=got["stdio"]["max"],
+                    p95=sorted(sc.samples)[int(len(sc.samples) * 0.95) - 1] if sc.samples else None,
+                    in_process_median=got["in_process"]["median"], in_process_max=got["in_process"]["max"],
+                    in_process_load_seconds=got["in_process"]["load_seconds"])
+    restore(repo)
+    return sc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -532,6 +563,7 @@ def main(argv: list[str] | None = None) -> int:
         run("tips_cold", lambda: sc_tips([*tip_repos, (repo, info)], repeat, target))
     run("backfill", lambda: sc_backfill(repo, info, repeat))
     run("orch_attention", lambda: sc_attention(repo, repeat, questions))
+    run("lsp_keystroke", lambda: sc_lsp_keystroke(repo, info, 10 if a.quick else 40))
 
     result = {"machine": machine(), "config": {"chunks": chunks, "repeat": repeat, "seed": a.seed,
                                                "commits": info["commits"], "questions": questions, "quick": a.quick},

@@ -22,6 +22,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("ve_hooks.commands.schema:group", "Export the bundled JSON Schemas for editors."),
     "rule": ("ve_hooks.commands.rule:command", "Print the documentation page of a rule."),
     "orch": ("ve_hooks.orch.cli:orch", "Orchestrator: AskOperator questions and answers as git notes."),
+    "lsp": ("ve_hooks.commands.lsp:command", "Language server for editors, over stdio (needs the [lsp] extra)."),
 }
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .documents.fixes import Fix
 
 # Exit codes (ruff's contract): findings never share a code with "the tool broke".
 EXIT_OK = 0
@@ -44,6 +47,12 @@ class Diagnostic:
     fixable: bool = False
     # Machine-readable extras for --format json (e.g. {"checked": false} for code refs).
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # What the rule proposes to change (ve-validate --fix, editor code actions); implies fixable.
+    fix: Fix | None = field(default=None, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.fix is not None and not self.fixable:
+            object.__setattr__(self, "fixable", True)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -63,6 +72,8 @@ class Diagnostic:
             out["generation"] = self.generation
         if self.fixable:
             out["fixable"] = True
+        if self.fix is not None:
+            out["fix"] = {"title": self.fix.title, "applicability": self.fix.applicability}
         if self.data:
             out["data"] = self.data
         return out

@@ -70,12 +70,15 @@ def file_checks(target: Target, repo: Repo) -> list[Diagnostic]:
 
 
 def _diag_to_json(d: Diagnostic) -> list[Any]:
-    return [d.rule, d.severity.value, d.line, d.column, d.message, d.hint, d.generation, d.fixable, d.data]
+    return [d.rule, d.severity.value, d.line, d.column, d.message, d.hint, d.generation, d.fixable, d.data,
+            d.fix.to_json() if d.fix is not None else None]
 
 
 def _diag_from_json(path: str, v: list[Any]) -> Diagnostic:
+    from .documents.fixes import Fix
+
     return Diagnostic(str(v[0]), Severity(v[1]), path, int(v[2]), int(v[3]), str(v[4]), str(v[5]),
-                      v[6], bool(v[7]), dict(v[8]))
+                      v[6], bool(v[7]), dict(v[8]), Fix.from_json(v[9]) if len(v) > 9 else None)
 
 
 def _cached_file_checks(targets: list[Target], repo: Repo) -> list[Diagnostic]:
@@ -145,21 +148,33 @@ def _run(opts: Options, project: Project) -> Outcome:
         arts = resolve_targets(opts, project, repo)
         loaded = repo.load(a.path for a in arts)
         targets = [Target(a, loaded[a.path]) for a in arts if a.path in loaded]
-        diagnostics = _cached_file_checks(targets, repo)
-        ctx = Context(repo, base, config, lambda t: t.generation, targets)
-        fns: list[Callable[[Target, Context], Iterable[Diagnostic]]] = _families(
-            "check", _enabled(config, opts.select, opts.ignore))
-        for t in targets:
-            if t.doc is None:
-                continue
-            for fn in fns:
-                diagnostics.extend(fn(t, ctx))
+        diagnostics = check_targets(targets, repo, base, config, opts.select, opts.ignore)
     finally:
         repo.close()
-    diagnostics = filter_diagnostics(diagnostics, config, opts.select, opts.ignore)
-    diagnostics.sort(key=lambda d: d.sort_key)
     return Outcome(diagnostics, len(targets), repo.parsed + (base.parsed if base else 0), project.cache.hits,
                    snap.label, config, project.artifact_dir)
+
+
+def check_targets(targets: list[Target], repo: Repo, base: Repo | None, config: Config,
+                  select: Sequence[str] = (), ignore: Sequence[str] = (), *,
+                  cache_file_findings: bool = True) -> list[Diagnostic]:
+    """Every finding for ``targets``: per-file checks, then the whole-repository families, filtered
+    and sorted. The language server calls it for the one document being typed (findings of an
+    unsaved buffer are not worth caching: ``cache_file_findings=False``)."""
+    if cache_file_findings:
+        diagnostics = _cached_file_checks(targets, repo)
+    else:
+        diagnostics = [d for t in targets for d in file_checks(t, repo)]
+    ctx = Context(repo, base, config, lambda t: t.generation, targets)
+    fns: list[Callable[[Target, Context], Iterable[Diagnostic]]] = _families("check", _enabled(config, select, ignore))
+    for t in targets:
+        if t.doc is None:
+            continue
+        for fn in fns:
+            diagnostics.extend(fn(t, ctx))
+    diagnostics = filter_diagnostics(diagnostics, config, select, ignore)
+    diagnostics.sort(key=lambda d: d.sort_key)
+    return diagnostics
 
 
 def _enabled(config: Config, select: Sequence[str], ignore: Sequence[str]) -> Callable[[str], bool]:

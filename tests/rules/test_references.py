@@ -70,7 +70,8 @@ def test_legacy_numbered_name_gets_rename_hint(repo: GitRepo) -> None:
     repo.chunk("user", "ACTIVE", parent_chunk="0006-segment-compaction")
     repo.commit()
     [d] = _check(repo)
-    assert d.rule == "VE401" and not d.fixable  # a hint, not an automatic fix
+    assert d.rule == "VE401" and d.fix is not None  # issue 18: the rename is a safe fix
+    assert d.fix.safe and d.fix.changes[0].value == "segment-compaction"
     assert d.hint == "renamed to 'segment-compaction'? update the reference"
     assert d.data["renamed_to"] == "segment-compaction"
 

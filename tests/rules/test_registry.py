@@ -58,7 +58,7 @@ def test_warnings_and_fixes_as_designed() -> None:
     # a status change, which a note would hide.
     assert warnings == {"VE110", "VE205", "VE303", "VE404", "VE405", "VE503", "VE605", "VE606"}
     assert {c for c, r in RULES.items() if r.softer} == {"VE701", "VE703"}
-    assert [c for c, r in RULES.items() if r.fixable] == ["VE606"]
+    assert sorted(c for c, r in RULES.items() if r.fixable) == ["VE201", "VE203", "VE204", "VE205", "VE401", "VE606"]
     assert RULES["VE606"].fix_command == "ve created-after fill"
 
 

@@ -47,8 +47,19 @@ def group() -> None:
 @group.command("export")
 @click.argument("kind", required=False)
 @_GENERATION
-def export(kind: str | None, generation: str | None) -> int:
-    """Print the JSON Schema of KIND (no KIND: list the kinds)."""
+@click.option("--for", "variant", type=click.Choice(["yaml-language-server", "remark", "draft-07"]),
+              help="Print a variant that tool loads: draft-07, no custom keywords (strict Ajv), examples and "
+                   "default on every field, markdownDescription for yaml-language-server, and an $id that "
+                   "resolves to the committed copy under schemas/editors/. Default: the bundled 2020-12 schema.")
+def export(kind: str | None, generation: str | None, variant: str | None) -> int:
+    """Print the JSON Schema of KIND (no KIND: list the kinds).
+
+    \b
+    Examples:
+      ve schema export chunk                              the bundled draft 2020-12 schema
+      ve schema export chunk --for yaml-language-server   for yaml-language-server / VS Code
+      ve schema export narrative --for draft-07           for Ajv and other draft-07 tools
+    """
     if kind is None:
         if generation is not None:
             raise click.UsageError("--generation needs KIND (chunk)")
@@ -57,6 +68,11 @@ def export(kind: str | None, generation: str | None) -> int:
             click.echo(f"{name:<14}{_ABOUT[name]}{extra}")
         return 0
     path = _resolve(kind, generation)
+    if variant is not None:
+        from ve_hooks.documents import schema_export
+
+        click.echo(schema_export.render(kind, generation, variant), nl=False)
+        return 0
     with open(path, encoding="utf-8") as f:
         click.echo(f.read(), nl=False)
     return 0

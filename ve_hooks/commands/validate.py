@@ -8,7 +8,7 @@ import time
 
 import click
 
-from ve_hooks.diagnostic import EXIT_FINDINGS, EXIT_OK, Severity, Summary
+from ve_hooks.diagnostic import EXIT_FINDINGS, EXIT_OK, Severity, Summary, UsageError
 from ve_hooks.report.formats import FORMATS
 
 
@@ -31,11 +31,15 @@ def _codes(values: tuple[str, ...]) -> list[str]:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found (2 still means the tool failed).")
 @click.option("--show-config", is_flag=True, help="Print the effective configuration and where each value came from.")
 @click.option("--stats", is_flag=True, help="Print files checked, documents parsed and cache hits to stderr.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes ([*] findings) to the files in the working tree, "
+              "keeping every other byte, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also count (and with --fix apply) fixes that may change "
+              "meaning, such as a fuzzy did-you-mean.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 @click.version_option(package_name="ve-hooks", prog_name="ve-validate", help="Print the version and exit.")
 def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | None, fmt: str,
             select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, show_config: bool, stats: bool,
-            debug: bool) -> int:
+            fix: bool, unsafe_fixes: bool, debug: bool) -> int:
     """Check the frontmatter of vibe-engineer artifacts and the repository around them.
 
     With no PATHS, every artifact under the artifact root (docs/) is checked; PATHS may be
@@ -52,6 +56,7 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
       ve-validate --rev v1.2 --format json
       ve-validate --format github         annotations in GitHub Actions
       ve-validate --select VE4 --ignore VE405
+      ve-validate --fix                   apply the safe fixes, report the rest
     """
     # Usage, git and internal errors are the entry point's guard's (ve_hooks.errors): exit 2, one line.
     from ve_hooks import engine
@@ -59,12 +64,20 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
     if show_config:
         return _show_config(repo)
     started = time.perf_counter()
-    outcome = engine.run(engine.Options(paths=paths, repo=repo, staged=staged, rev=rev,
-                                        select=_codes(select), ignore=_codes(ignore), require_root=True))
+    if fix and (staged or rev):
+        raise UsageError("--fix edits the working tree: it cannot be combined with --staged or --rev")
+    options = engine.Options(paths=paths, repo=repo, staged=staged, rev=rev,
+                             select=_codes(select), ignore=_codes(ignore), require_root=True)
+    outcome = engine.run(options)
+    if fix:
+        from ve_hooks.commands.fix import apply_fixes
+
+        if apply_fixes(outcome, options, unsafe=unsafe_fixes):
+            outcome = engine.run(options)  # report what is left, as ruff does
     from ve_hooks import report
 
     summary = Summary.of(outcome.diagnostics, outcome.files)
-    report.render(fmt, outcome.diagnostics, summary, stream=sys.stdout)
+    report.render(fmt, outcome.diagnostics, summary, stream=sys.stdout, unsafe_fixes=unsafe_fixes)
     if stats:
         click.echo(f"ve-validate: {outcome.files} files under {outcome.artifact_root}, {outcome.parsed} parsed, "
                    f"{outcome.cache_hits} cache hits, snapshot {outcome.snapshot}, "

@@ -33,9 +33,9 @@ def __getattr__(name: str) -> object:
 
 
 def render(name: str, diagnostics: list[Diagnostic], summary: Summary, *, stream: TextIO,
-           color: bool | None = None) -> None:
+           color: bool | None = None, unsafe_fixes: bool = False) -> None:
     """Write ``diagnostics`` to ``stream`` in format ``name`` (``color=None``: auto-detect)."""
-    reporter(name)(color=color).report(list(diagnostics), summary, stream)
+    reporter(name)(color=color, unsafe_fixes=unsafe_fixes).report(list(diagnostics), summary, stream)
 
 
 __all__ = ["FORMATS", "REPORTER_BY_NAME", "Reporter", "ordered", "render", "reporter", "use_color"]

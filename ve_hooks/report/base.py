@@ -19,9 +19,10 @@ class Reporter:
 
     name: ClassVar[str] = ""
 
-    def __init__(self, *, color: bool | None = None) -> None:
+    def __init__(self, *, color: bool | None = None, unsafe_fixes: bool = False) -> None:
         # None = decide from the stream and the environment (only the text format colours).
         self.color = color
+        self.unsafe_fixes = unsafe_fixes  # whether unsafe fixes count as fixable ([*])
 
     def report(self, diagnostics: list[Diagnostic], summary: Summary, stream: TextIO) -> None:
         raise NotImplementedError

@@ -25,8 +25,16 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def summary_line(diagnostics: list[Diagnostic], summary: Summary) -> str:
-    """``Found 2 errors and 1 warning in 3 files. [*] 1 fixable with `ve created-after fill`.``"""
+def fixable_now(d: Diagnostic, unsafe_fixes: bool = False) -> bool:
+    """Whether ``ve-validate --fix`` (with ``--unsafe-fixes`` when set) would fix ``d``: the
+    ``[*]`` mark. A finding fixable only by another command (``fix_command``) counts too."""
+    if d.fix is not None:
+        return d.fix.safe or unsafe_fixes
+    return d.fixable
+
+
+def summary_line(diagnostics: list[Diagnostic], summary: Summary, unsafe_fixes: bool = False) -> str:
+    """ruff's shape: ``Found 2 errors and 1 warning in 3 files. [*] 1 fixable with the `--fix` option.``"""
     files = _plural(summary.files, "file")
     if not diagnostics:
         return f"All checks passed ({files})."
@@ -35,12 +43,20 @@ def summary_line(diagnostics: list[Diagnostic], summary: Summary) -> str:
                           _plural(summary.infos, "note") if summary.infos else "") if c]
     found = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " and " + counts[-1]
     line = f"Found {found} in {files}."
-    fixable = [d for d in diagnostics if d.fixable]
-    if fixable:
-        commands = sorted({info.fix_command for d in fixable
+    by_fix = [d for d in diagnostics if d.fix is not None and fixable_now(d, unsafe_fixes)]
+    if by_fix:
+        option = "`--fix --unsafe-fixes` options" if unsafe_fixes else "`--fix` option"
+        line += f" [*] {len(by_fix)} fixable with the {option}."
+    hidden = 0 if unsafe_fixes else sum(1 for d in diagnostics if d.fix is not None and not d.fix.safe)
+    if hidden:
+        fixes = "1 hidden fix" if hidden == 1 else f"{hidden} hidden fixes"
+        line += f" ({fixes} can be enabled with the `--unsafe-fixes` option.)"
+    by_command = [d for d in diagnostics if d.fix is None and d.fixable]
+    if by_command:
+        commands = sorted({info.fix_command for d in by_command
                            if (info := registry.get(d.rule)) is not None and info.fix_command})
         how = f"with `{commands[0]}`" if len(commands) == 1 else "(see `ve rule CODE`)"
-        line += f" [*] {len(fixable)} fixable {how}."
+        line += f" [*] {len(by_command)} fixable {how}."
     return line
 
 
@@ -56,8 +72,8 @@ class TextReporter(Reporter):
         for d in ordered(diagnostics):
             where = f"{one_line(d.path, _LIMIT)}:{d.line}:{d.column}:"
             code = paint(_CODE.get(d.severity, _BOLD), one_line(d.rule, 20))
-            fix = " [*]" if d.fixable else ""
+            fix = " [*]" if fixable_now(d, self.unsafe_fixes) else ""
             stream.write(f"{paint(_BOLD, where)} {code}{fix} {one_line(d.message, _LIMIT)}\n")
             if d.hint:
                 stream.write(f"  {paint(_CYAN, 'hint:')} {one_line(d.hint, _LIMIT)}\n")
-        stream.write(paint(_DIM if not diagnostics else _BOLD, summary_line(diagnostics, summary)) + "\n")
+        stream.write(paint(_DIM if not diagnostics else _BOLD, summary_line(diagnostics, summary, self.unsafe_fixes)) + "\n")

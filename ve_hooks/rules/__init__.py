@@ -25,6 +25,7 @@ from ve_hooks.sanitize import one_line
 
 if TYPE_CHECKING:
     from ve_hooks.config import Config
+    from ve_hooks.documents.fixes import Fix
     from ve_hooks.repo import Repo
 
 
@@ -79,14 +80,14 @@ class Context:
 
     def diag(self, rule: str, target: Target, where: tuple[Any, ...] = (), message: str = "", hint: str = "",
              *, softer: bool = False, pos: tuple[int, int] | None = None,
-             fixable: bool = False, data: dict[str, Any] | None = None) -> Diagnostic:
+             fixable: bool = False, data: dict[str, Any] | None = None, fix: Fix | None = None) -> Diagnostic:
         """A diagnostic at JSON path ``where`` of the target (or at explicit ``pos``). Its severity
         is the rule's declared one (``softer``: the declared lower one), or the configured override."""
         if pos is None:
             doc = target.doc
             pos = doc.position(where) if doc else (1, 1)
         return Diagnostic(rule, self.config.severity.get(rule, declared_severity(rule, softer)), target.path,
-                          pos[0], pos[1], message, hint, self.generation(target), fixable, data or {})
+                          pos[0], pos[1], message, hint, self.generation(target), fixable, data or {}, fix)
 
 
 def declared_severity(code: str, softer: bool = False) -> Severity:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ve_hooks.created_after import graph as order
 from ve_hooks.diagnostic import Diagnostic, Severity
+from ve_hooks.documents import fixes
 from ve_hooks.documents.artifacts import KINDS
 from ve_hooks.rules import Context, Target, quote
 from ve_hooks.rules.registry import Rule
@@ -127,8 +128,8 @@ def _against_base(target: Target, ctx: Context, kind: str, name: str, refs: list
         return [ctx.diag(
             "VE606", target, ("created_after",),
             f"new {kind} has an empty created_after; the tips at {base} are {', '.join(tips)}",
-            f"run `ve created-after fill {target.path}`", fixable=True,
-            data={"tips": tips})]
+            f"run `ve created-after fill {target.path}`",
+            data={"tips": tips}, fix=fixes.fill_list("created_after", tips, "Fill created_after with the tips"))]
     if not ctx.base.names(kind):
         return []  # the first artifacts of a kind (an import, a bootstrap): nothing to follow yet
     tip_keys = {order.key(t): t for t in tips}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ve_hooks.diagnostic import Diagnostic, Severity
+from ve_hooks.documents import fixes
 from ve_hooks.documents.artifacts import DIR_OF, KINDS, MAIN_FILE, bare_name, normalize_ref
 from ve_hooks.documents.frontmatter import Doc
 from ve_hooks.rules import Context, Target, quote
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 JsonPath = tuple[Any, ...]
 
 VE401 = Rule("VE401", "missing-reference", Severity.ERROR,
-             'A reference names an artifact that does not exist')
+             'A reference names an artifact that does not exist', fix_command="ve-validate --fix")
 VE402 = Rule("VE402", "wrong-kind-reference", Severity.ERROR,
              'A reference names an artifact of the wrong kind')
 VE403 = Rule("VE403", "unknown-friction-entry", Severity.ERROR,
@@ -195,7 +196,8 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
         what += " which this change deletes" if res.deleted and not res.renamed_to else " does not exist"
         if _label(where) != ref_kind:
             what = what.replace(", does not exist", ", which does not exist")
-        out.append(ctx.diag("VE401", target, where, what, missing_hint(res, ref_kind, ctx.repo.root),
+        fix = fixes.follow_rename(where, value, res.renamed_to) if res.renamed_to else None
+        out.append(ctx.diag("VE401", target, where, what, missing_hint(res, ref_kind, ctx.repo.root), fix=fix,
                             data={"kind": ref_kind, "name": res.name,
                                   **({"renamed_to": res.renamed_to} if res.renamed_to else {})}))
     out.extend(_friction(target, ctx))

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ve_hooks.diagnostic import Diagnostic, Severity
+from ve_hooks.documents import fixes
 from ve_hooks.documents.schema import (
     KIND_WORDS,
     KINDS,
@@ -35,15 +36,15 @@ if TYPE_CHECKING:
     from ve_hooks.rules import Target
 
 VE201 = Rule("VE201", "invalid-status", Severity.ERROR,
-             'Status is not one of the values defined for this artifact kind')
+             'Status is not one of the values defined for this artifact kind', fix_command="ve-validate --fix")
 VE202 = Rule("VE202", "missing-required-field", Severity.ERROR,
              "A field required by the artifact's schema is absent")
 VE203 = Rule("VE203", "wrong-type", Severity.ERROR,
-             'A field has the wrong YAML type')
+             'A field has the wrong YAML type', fix_command="ve-validate --fix")
 VE204 = Rule("VE204", "invalid-value", Severity.ERROR,
-             'A field value is outside its enum or does not match its pattern')
+             'A field value is outside its enum or does not match its pattern', fix_command="ve-validate --fix")
 VE205 = Rule("VE205", "unknown-field", Severity.WARNING,
-             'Frontmatter contains a field the schema does not define')
+             'Frontmatter contains a field the schema does not define', fix_command="ve-validate --fix")
 VE206 = Rule("VE206", "invalid-code-reference-shape", Severity.ERROR,
              'A code reference uses the format of another template generation')
 VE207 = Rule("VE207", "invalid-external-reference", Severity.ERROR,
@@ -118,14 +119,15 @@ class _Checker:
 
     # -- output ------------------------------------------------------------------------------
 
-    def emit(self, rule: str, at: JsonPath, message: str, hint: str = "", **data: Any) -> None:
+    def emit(self, rule: str, at: JsonPath, message: str, hint: str = "", fix: fixes.Fix | None = None,
+             **data: Any) -> None:
         key = (rule, at, message)
         if key in self.seen:
             return
         self.seen.add(key)
         line, col = self.doc.position(at)
         self.out.append(Diagnostic(rule, RULES[rule].severity, self.path, line, col, message, hint,
-                                   generation=self.generation, data=data))
+                                   generation=self.generation, data=data, fix=fix))
 
     @property
     def what(self) -> str:
@@ -218,15 +220,17 @@ class _Checker:
         choices = self.status_choices()
         value = self.doc.data.get("status")
         hint = ""
+        fix = None
         if isinstance(value, str):
             match = difflib.get_close_matches(value.strip().upper(), choices, n=1, cutoff=0.6)
             if match:
                 hint = f"did you mean {match[0]!r}?"
+                fix = fixes.set_value(("status",), value, match[0], "status")
         if not hint:
             hint = f"use one of {', '.join(choices)}"
         self.emit("VE201", ("status",),
                   f"invalid status {_quote(value)} for {self.what}; expected one of {', '.join(choices)}",
-                  hint, value=value if isinstance(value, (str, int, float, bool)) else None)
+                  hint, fix=fix, value=value if isinstance(value, (str, int, float, bool)) else None)
 
     def status_choices(self) -> list[str]:
         status = self.schema.get("properties", {}).get("status", {})
@@ -254,6 +258,7 @@ class _Checker:
                       field=key)
 
     def on_type(self, e: ValidationError, at: JsonPath) -> None:
+        fix = None
         expected = e.validator_value if isinstance(e.validator_value, list) else [e.validator_value]
         want = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
         got = _type_word(e.instance)
@@ -263,28 +268,31 @@ class _Checker:
             hint = "write a YAML list: `[]`, `[a, b]` or `- item` lines"
         elif "string" in expected and isinstance(e.instance, (int, float, bool)):
             hint = f"quote the value: `\"{e.instance if not isinstance(e.instance, bool) else str(e.instance).lower()}\"`"
+            fix = fixes.quote(at, _label(at))
         elif "object" in expected:
             hint = "write a mapping: `key: value` lines"
         else:
             hint = _description(e.schema)
         self.emit(self.rule_for(at, "VE203"), at, f"{label} must be {want}, got {got}{shown}", hint,
-                  expected=expected, got=got)
+                  fix=fix, expected=expected, got=got)
 
     def on_enum(self, e: ValidationError, at: JsonPath) -> None:
         if at in self.typed:
             return
         choices = [_scalar(v) for v in e.validator_value]
         hint = ""
+        fix = None
         if isinstance(e.instance, str):
             strs = [v for v in e.validator_value if isinstance(v, str)]
             folded = {v.lower(): v for v in strs}
             near = difflib.get_close_matches(e.instance.strip().lower(), list(folded), n=1, cutoff=0.6)
             if near:
                 hint = f"did you mean {folded[near[0]]!r}?"
+                fix = fixes.set_value(at, e.instance, folded[near[0]], _label(at))
         self.emit(self.rule_for(at, "VE204"), at,
                   f"invalid {self.subject(at)[0]} {_quote(e.instance)} in {self.subject(at)[1]}; "
                   f"expected one of {', '.join(choices)}",
-                  hint or _description(e.schema))
+                  hint or _description(e.schema), fix=fix)
 
     def on_pattern(self, e: ValidationError, at: JsonPath) -> None:
         if at in self.typed or not isinstance(e.instance, str):
@@ -333,6 +341,7 @@ class _Checker:
                             "document body" if not at else "vibe-engineer ignores it: remove it")
                 where = self.what if not at else _label(at)
                 self.emit("VE205", (*at, key), f"unknown field {one_line(key, 80)!r} in {where}", hint,
+                          fix=fixes.rename_key((*at, key), near[0]) if near else None,
                           field=key, suggestion=near[0] if near else None)
         elif isinstance(data, list) and isinstance(node.get("items"), dict):
             for i, item in enumerate(data):

@@ -1,0 +1,5 @@
+"""``python -m ve_hooks.lsp``: the language server over stdio."""
+
+from ve_hooks.lsp.server import main
+
+main()

@@ -1,0 +1,408 @@
+"""What the cursor is on, and what hover, completion and go-to-definition answer there.
+
+Frontmatter being typed is often not valid YAML yet (``status: ACT``, a dangling ``- ``), so
+the cursor's place is read from the lines themselves: the key on its line, or the keys of
+the less indented lines above it. Answers come from the bundled schemas (descriptions, enums,
+the keys a kind and generation allow) and from the workspace (names, tips, titles, symbols).
+Positions here are 0-based lines and code-point columns; the server converts to UTF-16.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ve_hooks.documents import artifacts as art
+from ve_hooks.documents import frontmatter, pysymbols
+from ve_hooks.documents import schema as schemas
+from ve_hooks.lsp.workspace import Workspace
+
+_KEY = re.compile(r"^(\s*)(-\s+)?([A-Za-z_][\w.-]*)\s*:(?=\s|$)")
+_DASH = re.compile(r"^(\s*)-(\s+|$)")
+_STOP = set(" \t,[]{}\"'")
+
+# (kind, key path without list indices) -> the kind of artifact the value names.
+REFERENCE_FIELDS: dict[tuple[str, ...], str] = {
+    ("parent_chunk",): "chunk",
+    ("narrative",): "narrative",
+    ("investigation",): "investigation",
+    ("subsystems", "subsystem_id"): "subsystem",
+    ("depends_on",): "chunk",
+    ("proposed_chunks", "chunk_directory"): "chunk",
+    ("chunks", "chunk_directory"): "chunk",
+    ("chunks", "chunk_id"): "chunk",
+}
+CODE_REFERENCE_FIELDS = {("code_references", "ref"), ("code_references", "file"), ("code_paths",)}
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the cursor is in the frontmatter: the key path (list indices left out), whether
+    it is on a key (or where one would be typed), and the word under it."""
+
+    path: tuple[str, ...]
+    on_key: bool
+    token: str
+    start: int  # column of the token's first character
+    end: int  # column just past it
+    line: int
+    indent: int
+
+
+def lines_of(text: str) -> list[str]:
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def frontmatter_lines(lines: list[str], yaml_file: bool) -> tuple[int, int] | None:
+    """(first, last) line index of the YAML the file holds (fences excluded)."""
+    if yaml_file:
+        return 0, len(lines) - 1
+    if not lines or not re.fullmatch(r"---[ \t]*", lines[0].lstrip("\ufeff")):
+        return None
+    for i in range(1, len(lines)):
+        if re.fullmatch(r"(?:---|\.\.\.)[ \t]*", lines[i]):
+            return 1, i - 1
+    return 1, len(lines) - 1  # unclosed while typing: the rest of the file
+
+
+def _key_column(line: str) -> tuple[int, str] | None:
+    m = _KEY.match(line)
+    return (m.start(3), m.group(3)) if m else None
+
+
+def _parents(lines: list[str], first: int, row: int, col: int) -> tuple[str, ...]:
+    """Keys of the less indented lines above ``row`` that own column ``col``."""
+    out: list[str] = []
+    for i in range(row - 1, first - 1, -1):
+        if col == 0:
+            break
+        s = lines[i]
+        if not s.strip() or s.lstrip().startswith("#"):
+            continue
+        k = _key_column(s)
+        dash = _DASH.match(s)
+        indent = len(s) - len(s.lstrip(" "))
+        if k is not None and k[0] < col:
+            out.append(k[1])
+            col = k[0]
+            if dash is not None and dash.start() < col:
+                col = len(dash.group(1)) + 1  # an item's first key belongs to the list above the dash
+        elif indent < col and dash is None:
+            break
+    return tuple(reversed(out))
+
+
+def _token(line: str, col: int) -> tuple[str, int, int]:
+    start = col
+    while start > 0 and line[start - 1] not in _STOP:
+        start -= 1
+    end = col
+    while end < len(line) and line[end] not in _STOP:
+        end += 1
+    return line[start:end], start, end
+
+
+def cursor_at(text: str, row: int, col: int, *, yaml_file: bool = False) -> Cursor | None:
+    lines = lines_of(text)
+    span = frontmatter_lines(lines, yaml_file)
+    if span is None or not (span[0] <= row <= span[1]) or row >= len(lines):
+        return None
+    first = span[0]
+    line = lines[row]
+    col = min(col, len(line))
+    token, start, end = _token(line, col)
+    m = _KEY.match(line)
+    if m is not None:
+        key_col = m.start(3)
+        parents = _parents(lines, first, row, key_col if not m.group(2) else len(m.group(1)) + 1)
+        if col > m.end():
+            return Cursor((*parents, m.group(3)), False, token, start, end, row, key_col)
+        return Cursor((*parents, m.group(3)), True, m.group(3), m.start(3), m.end(3), row, key_col)
+    dash = _DASH.match(line)
+    if dash is not None and col >= dash.end():
+        # `- value`: an item of the list owned by the key above; `- ke` may also start a mapping item.
+        parents = _parents(lines, first, row, len(dash.group(1)) + 1)
+        return Cursor(parents, False, token, start, end, row, dash.end())
+    indent = len(line) - len(line.lstrip(" "))
+    parents = _parents(lines, first, row, indent)
+    return Cursor((*parents, token) if token else parents, True, token, start, end, row, indent)
+
+
+# -- schemas ------------------------------------------------------------------------------------
+
+def schema_for(kind: str, data: dict[str, Any] | None) -> dict[str, Any]:
+    generation = schemas.generation_of(data or {}) if kind == "chunk" else None
+    return schemas.load_schema(schemas.schema_file(kind, generation).name)
+
+
+def schema_node(root: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any] | None:
+    """The schema of the value at ``path`` (list levels stepped through)."""
+    node = schemas.resolve_ref(root, root)
+    for part in path:
+        while node.get("type") == "array" or "items" in node and "properties" not in node:
+            node = schemas.resolve_ref(root, node.get("items", {}))
+        props = node.get("properties", {})
+        if part not in props:
+            return None
+        node = schemas.resolve_ref(root, props[part])
+    return node
+
+
+def _items(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "items" in node and "properties" not in node:
+        node = schemas.resolve_ref(root, node["items"])
+    return node
+
+
+def _enum(root: dict[str, Any], node: dict[str, Any]) -> list[Any]:
+    node = _items(root, node)
+    if "enum" in node:
+        return list(node["enum"])
+    for alt in node.get("anyOf", []) + node.get("oneOf", []):
+        alt = schemas.resolve_ref(root, alt)
+        if "enum" in alt:
+            return list(alt["enum"])
+    return []
+
+
+# -- answers -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    kind: str  # "key" | "value" | "reference" | "file" | "symbol"
+    detail: str = ""
+    doc: str = ""
+    sort: str = ""
+    insert: str | None = None
+
+
+def _data(text: str, yaml_file: bool) -> dict[str, Any] | None:
+    r = (frontmatter.parse_yaml_file if yaml_file else frontmatter.parse)(text.encode("utf-8", "surrogateescape"))
+    return r.data if isinstance(r, frontmatter.Doc) else None
+
+
+def reference_kind(a: art.ArtifactPath, path: tuple[str, ...]) -> str | None:
+    if path == ("created_after",):
+        return a.kind if a.kind in art.KINDS else None
+    if a.kind != "chunk" and path in (("parent_chunk",), ("narrative",), ("depends_on",)):
+        return None
+    return REFERENCE_FIELDS.get(path)
+
+
+def title_of(ws: Workspace, kind: str, name: str) -> tuple[str, str] | None:
+    """(status, title) of an artifact; the title is its first markdown heading."""
+    a = ws.names(kind).get(name)
+    if a is None:
+        return None
+    text = ws.text(a.path) or ""
+    r = ws.doc(kind, name)
+    status = r.data.get("status") if isinstance(r, frontmatter.Doc) else None
+    m = re.search(r"(?m)^#\s+(.+?)\s*$", text.split("\n---", 1)[-1] if not a.path.endswith(".yaml") else "")
+    return (str(status) if status is not None else "(no status)", m.group(1) if m else "")
+
+
+def hover(ws: Workspace, a: art.ArtifactPath, text: str, row: int, col: int) -> tuple[str, Cursor] | None:
+    """Markdown for the thing under the cursor."""
+    yaml_file = a.role == "external"
+    c = cursor_at(text, row, col, yaml_file=yaml_file)
+    if c is None or not c.path:
+        return None
+    kind = a.schema_kind
+    root = schema_for(kind, _data(text, yaml_file))
+    if not c.on_key:
+        ref = reference_kind(a, c.path)
+        if ref is not None and c.token:
+            name = art.normalize_ref(c.token, ref)
+            got = title_of(ws, ref, name)
+            if got is None:
+                return f"**{name}**: no {ref} of that name in this repository", c
+            status, title = got
+            return f"**{name}** ({ref}, {status})" + (f"\n\n{title}" if title else ""), c
+    node = schema_node(root, c.path)
+    if node is None:
+        return None
+    desc = node.get("markdownDescription") or node.get("description") or ""
+    choices = _enum(root, node)
+    out = f"**{c.path[-1]}**"
+    if desc:
+        out += f"\n\n{desc}"
+    if choices:
+        out += "\n\nOne of: " + ", ".join(f"`{v}`" for v in choices if v is not None)
+    return out, c
+
+
+def completions(ws: Workspace, a: art.ArtifactPath, text: str, row: int, col: int) -> tuple[list[Item], Cursor] | None:
+    yaml_file = a.role == "external"
+    c = cursor_at(text, row, col, yaml_file=yaml_file)
+    if c is None:
+        return None
+    data = _data(text, yaml_file)
+    root = schema_for(a.schema_kind, data)
+    items: list[Item] = []
+    if c.on_key:
+        parent = c.path[:-1] if c.token else c.path
+        node = schema_node(root, parent) if parent else schemas.resolve_ref(root, root)
+        if node is None:
+            return [], c
+        node = _items(root, node)
+        present = set(_siblings(text, c, yaml_file))
+        for key, sub in node.get("properties", {}).items():
+            if key in present and key != c.token:
+                continue
+            sub = schemas.resolve_ref(root, sub)
+            items.append(Item(key, "key", detail=_type_label(sub), doc=sub.get("description", ""),
+                              insert=f"{key}: "))
+        return items, c
+    ref = reference_kind(a, c.path)
+    if ref is not None:
+        tips = ws.tips(ref) if c.path == ("created_after",) else []
+        own = a.name if ref == a.kind else None
+        for name in sorted(ws.names(ref)):
+            if name == own:
+                continue
+            tip = name in tips
+            items.append(Item(name, "reference", detail=f"{ref} (tip)" if tip else ref,
+                              sort=("0" if tip else "1") + name))
+        return items, c
+    if c.path in CODE_REFERENCE_FIELDS:
+        return _code_items(ws, c), c
+    node = schema_node(root, c.path)
+    if node is not None:
+        for v in _enum(root, node):
+            if v is not None:
+                items.append(Item(str(v), "value", doc=node.get("description", "")))
+    return items, c
+
+
+def _type_label(node: dict[str, Any]) -> str:
+    t = node.get("type")
+    return " | ".join(t) if isinstance(t, list) else str(t or "")
+
+
+def _siblings(text: str, c: Cursor, yaml_file: bool) -> list[str]:
+    """Keys already written at the cursor's level (so completion does not offer them again)."""
+    lines = lines_of(text)
+    span = frontmatter_lines(lines, yaml_file)
+    if span is None:
+        return []
+    out = []
+    for i in range(span[0], span[1] + 1):
+        if i == c.line:
+            continue
+        k = _key_column(lines[i])
+        if k is not None and k[0] == c.indent and (c.indent == 0 or abs(i - c.line) < 20):
+            out.append(k[1])
+    return out
+
+
+def _code_items(ws: Workspace, c: Cursor) -> list[Item]:
+    """Paths in the working tree, or ``path#Symbol`` names once a ``#`` is typed."""
+    token = c.token
+    if "#" in token:
+        file_part = token.split("#", 1)[0]
+        source = _read_code(ws, file_part)
+        if source is None:
+            return []
+        syms = pysymbols.symbols(source) if file_part.endswith(".py") else set()
+        if isinstance(syms, pysymbols.Unparsable):
+            return []
+        return [Item(f"{file_part}#{s}", "symbol", sort=f"{s.count('::')}{s}") for s in sorted(syms)]
+    directory, _, _ = token.rpartition("/")
+    base = ws.root / directory if directory else ws.root
+    out = []
+    try:
+        entries = sorted(os.scandir(base), key=lambda e: e.name)
+    except OSError:
+        return []
+    for e in entries:
+        if e.name == ".git" or e.name.startswith(".") and not token.rpartition("/")[2].startswith("."):
+            continue
+        rel = f"{directory}/{e.name}" if directory else e.name
+        is_dir = e.is_dir(follow_symlinks=False)
+        out.append(Item(rel + ("/" if is_dir else ""), "file", detail="directory" if is_dir else "file"))
+    return out
+
+
+def _read_code(ws: Workspace, rel: str) -> bytes | None:
+    p = ws.root / rel
+    try:
+        real = os.path.realpath(p)
+        if not real.startswith(os.path.realpath(ws.root) + os.sep) or not os.path.isfile(real):
+            return None
+        return Path(real).read_bytes()
+    except OSError:
+        return None
+
+
+def symbol_line(source: bytes, symbol: str) -> int | None:
+    """0-based line of ``A::b`` in a Python module."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    body: list[ast.stmt] = tree.body
+    line = None
+    for part in symbol.split(pysymbols.SEP):
+        found = None
+        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == part:
+                found = node
+                break
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) and t.id == part for t in targets):
+                    found = node
+                    break
+        if found is None:
+            return line
+        line = found.lineno - 1
+        body = getattr(found, "body", [])
+    return line
+
+
+def definition(ws: Workspace, a: art.ArtifactPath, text: str, row: int, col: int
+               ) -> tuple[str, int, int] | None:
+    """(repo-relative path, first line, last line) the thing under the cursor points at."""
+    yaml_file = a.role == "external"
+    c = cursor_at(text, row, col, yaml_file=yaml_file)
+    if c is None or c.on_key or not c.token:
+        return None
+    ref = reference_kind(a, c.path)
+    if ref is not None:
+        target = ws.names(ref).get(art.normalize_ref(c.token, ref))
+        return (target.path, 0, 0) if target is not None else None
+    if c.path in (("code_references", "ref"), ("code_references", "file"), ("code_paths",)):
+        file_part, _, sym = c.token.partition("#")
+        if _read_code(ws, file_part) is None:
+            return None
+        if sym:
+            line = symbol_line(_read_code(ws, file_part) or b"", sym)
+            return file_part, line or 0, line or 0
+        return file_part, 0, 0
+    if c.path == ("code_references", "ranges", "lines"):
+        m = re.match(r"(\d+)(?:-(\d+))?", c.token)
+        file_part = _enclosing_file(text, c)
+        if m and file_part and _read_code(ws, file_part) is not None:
+            first = int(m.group(1)) - 1
+            return file_part, max(first, 0), max(int(m.group(2) or m.group(1)) - 1, 0)
+    return None
+
+
+def _enclosing_file(text: str, c: Cursor) -> str | None:
+    """The ``file:`` of the v1 code reference item a ``lines:`` value sits in."""
+    lines = lines_of(text)
+    for i in range(c.line - 1, -1, -1):
+        m = re.match(r"^\s*(?:-\s+)?file\s*:\s*['\"]?([^'\"#\s]+)", lines[i])
+        if m:
+            return m.group(1)
+        if re.match(r"^\S", lines[i]):
+            break
+    return None
