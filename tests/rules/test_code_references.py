@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import keyword
 import subprocess
 import sys
 from pathlib import Path
@@ -66,7 +67,8 @@ def test_symbols_of_python_module() -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True), min_size=1, max_size=4))
+@given(st.lists(st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True).filter(lambda n: not keyword.iskeyword(n)),
+                min_size=1, max_size=4))
 def test_nested_classes_round_trip(names: list[str]) -> None:
     src = "".join("    " * i + f"class {n}:\n" for i, n in enumerate(names)) + "    " * len(names) + "pass\n"
     syms = pysymbols.symbols(src)
