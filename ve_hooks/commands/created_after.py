@@ -13,7 +13,6 @@ from pathlib import Path
 
 import click
 
-from ve_hooks.created_after import history
 from ve_hooks.created_after.tips import tips_in
 from ve_hooks.diagnostic import UsageError
 from ve_hooks.documents import artifacts as art
@@ -117,14 +116,25 @@ def fill_command(paths: tuple[Path, ...], repo_dir: Path | None, refresh: bool) 
 @click.option("--kind", "kinds", type=click.Choice(art.KINDS), multiple=True,
               help="Only this kind (repeatable; default: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: one line per artifact that differs; json: every artifact.")
-@click.option("--write", is_flag=True, help="Write the computed value where created_after is missing.")
-@click.option("--all", "write_all", is_flag=True, help="With --write: also overwrite stale and wrong ones.")
-def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, write: bool,
-                     write_all: bool) -> int:
-    """Compare every artifact's created_after with the tips when it was first committed."""
-    if write_all and not write:
-        raise click.UsageError("--all only makes sense with --write")
+              help="text: one line per listed artifact and a summary; json: every artifact with its class.")
+@click.option("--all", "show_all", is_flag=True,
+              help="List every artifact, not only the actionable ones; with --write, also rewrite the "
+                   "informational differences.")
+@click.option("--write", is_flag=True,
+              help="Write the computed value where it is safe (actionable artifacts; all with --all) "
+                   "and say what was left.")
+def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, show_all: bool, write: bool) -> int:
+    """Audit every artifact's created_after against the history.
+
+    Each artifact gets the value it should have (the tips of its kind at the first parent of
+    the commit that created it, on any branch, under today's names) and a class: actionable
+    (missing, dangling, causality) or informational (subset, older, sibling, future,
+    migration, concurrent). The text output lists the actionable ones with the commit that
+    introduced their value; docs/created_after.md defines every class. Exits 1 while an
+    actionable artifact is left unfixed, else 0.
+    """
+    from ve_hooks.created_after import audit, history
+
     loc = locate(repo_dir)
     if loc.info is None:
         raise UsageError(f"{loc.root} is not a git repository: backfill reads its history")
@@ -133,45 +143,37 @@ def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, wr
         if sys.stderr.isatty():
             commits = history.log(loc, config.artifact_root)
             with click.progressbar(length=len(commits), label="Replaying history", file=sys.stderr) as bar:
-                result = history.backfill(loc, config, cache, kinds or art.KINDS, bar.update, commits)
+                result = audit.backfill(loc, config, cache, kinds or art.KINDS, bar.update, commits)
         else:
-            result = history.backfill(loc, config, cache, kinds or art.KINDS)
-    written: list[str] = []
-    if write:
-        for row in result.rows:
-            wanted = row.status == "missing" or (write_all and row.status != "exact")
-            if not wanted:
-                continue
-            if not row.path.endswith(".md"):
-                click.echo(f"{row.path}: external reference, not written", err=True)
-                continue
-            target = loc.root / row.path
-            try:
-                raw = target.read_bytes()
-            except OSError:
-                click.echo(f"{row.path}: not in the worktree, not written", err=True)
-                continue
-            out = writer.set_list_field(raw, "created_after", row.computed)
-            if out is None:
-                click.echo(f"{row.path}: cannot be edited safely, not written", err=True)
-            elif out != raw:
-                writer.atomic_write(target, out, root=loc.root)
-                written.append(row.path)
+            result = audit.backfill(loc, config, cache, kinds or art.KINDS)
+    fixes = audit.fix(loc.root, result, config.artifact_root, informational=show_all) if write else None
+    fixed = set(fixes.written) if fixes else set()
     if fmt == "json":
         data = result.to_json()
-        if write:
-            data["written"] = written
+        if fixes is not None:
+            data["written"] = fixes.written
+            data["left"] = [{"path": p, "reason": why} for p, why in fixes.left]
         from ve_hooks.report.jsonout import dumps
 
         click.echo(dumps(data))
     else:
         for row in result.rows:
-            if row.status != "exact":
-                click.echo(f"{row.status:8} {row.kind} {row.name}: current {row.current or '[]'}, "
-                           f"computed {row.computed or '[]'} (added in {row.added_in[:12]})")
+            if row.actionable or (show_all and row.cls != "exact"):
+                notes = "".join(f"; {n}: {rel}" for n, rel in row.entries.items())
+                click.echo(f"{row.cls:10} {row.kind} {row.name}: current {row.current or '[]'}, computed "
+                           f"{row.computed or '[]'} (value from {row.introduced_in[:12]}, created in "
+                           f"{row.created_in[:12]}{notes})")
+            elif show_all:
+                click.echo(f"{row.cls:10} {row.kind} {row.name}")
         s = result.summary()
-        click.echo(f"{len(result.rows)} artifacts: {s['exact']} exact, {s['missing']} missing, "
-                   f"{s['stale']} stale, {s['wrong']} wrong; {s['commits']} commits in {s['seconds']}s")
-        for p in written:
-            click.echo(f"Fixing {p}")
-    return 0
+        info = ", ".join(f"{s[c]} {c}" for c in audit.INFORMATIONAL if s[c])
+        act = ", ".join(f"{s[c]} {c}" for c in audit.ACTIONABLE if s[c])
+        click.echo(f"{len(result.rows)} artifacts: {s['exact']} exact; {s['actionable']} actionable"
+                   f"{f' ({act})' if act else ''}; {len(result.rows) - s['exact'] - s['actionable']} informational"
+                   f"{f' ({info})' if info else ''}; {s['commits']} commits in {s['seconds']}s")
+        if fixes is not None:
+            for p in fixes.written:
+                click.echo(f"Fixing {p}")
+            for p, why in fixes.left:
+                click.echo(f"Left {p}: {why}", err=True)
+    return 1 if any(r.actionable and r.path not in fixed for r in result.rows) else 0

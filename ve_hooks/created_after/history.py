@@ -1,26 +1,25 @@
-"""Backfill created_after from git history: replay the mainline once, incrementally.
+"""Replay the whole history once, every branch, to find when each artifact was created.
 
-One ``git log --first-parent -M --raw -z`` process restricted to the artifact root lists
-every mainline commit that touched an artifact, with the blob ids of what changed; one
-``git cat-file --batch`` (after the blob-id facts cache) reads those blobs. The replay keeps
-per kind a reference count of the keys named by tip-eligible artifacts, so the tips are
-maintained as changes arrive: the cost is proportional to the changes, never to
-commits x artifacts. ``--raw`` rather than ``--name-status``: it is the same walk, plus
-the blob ids, which spares an ``ls-tree`` per commit.
+One ``git log --full-history --topo-order --reverse --parents -M --raw -z`` process restricted
+to the artifact root lists every commit (side branches and merges included, parents first)
+with its raw diff against its first parent; one ``git cat-file --batch`` (after the blob-id
+facts cache) reads the changed blobs. The replay keeps one incremental state (tips per kind
+maintained by reference counts) along the current line of first parents; where the next
+commit continues another line (a side branch, the commit after a merge's side), it restores a
+checkpoint kept for exactly the commits a later commit needs, so the cost stays proportional
+to the changes plus one state copy per branch point.
 
-Identity follows renames: a main file renamed (git's ``-M``), or deleted and re-added in the
-same commit under the same bare name (``0001-foo`` -> ``foo``), stays the same artifact.
-``git log --follow`` is not used: it follows one path and gives up on directory renames.
-See ``docs/created_after.md`` for the classification.
+Identity: an artifact keeps its identity across a trusted rename (see :func:`trusted_renames`),
+a delete + add of the same bare name in one commit, a merge bringing it from another parent,
+and a delete followed by a re-add under the same name. A name renamed away and reused later is
+a different artifact. See ``docs/created_after.md``.
 """
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from ve_hooks import git
 from ve_hooks.cache import Cache
@@ -31,66 +30,132 @@ from ve_hooks.documents import frontmatter
 from ve_hooks.project import Location
 from ve_hooks.repo import Facts
 
-STATUSES = ("exact", "missing", "stale", "wrong")
+SIMILAR = 90
+"""git's similarity score (percent) from which a rename of a main file is trusted on its own."""
+
+Change = tuple[str, "str | None", "str | None", "str | None", "str | None"]
+"""(status A|M|D|R, old path, new path, old blob id, new blob id); R only for a trusted rename."""
 
 
 @dataclass
 class Commit:
-    """One mainline commit and its artifact-relevant raw diff records against its first parent."""
+    """One commit touching the artifact root: its (rewritten) parents and its diff to the first."""
 
     sha: str
-    parent: str | None
-    changes: list[tuple[str, str | None, str | None, str | None]] = field(default_factory=list)
-    # (status letter, old path, new path, new blob id); "R" only for a trusted rename
+    parents: list[str]
+    changes: list[Change] = field(default_factory=list)
 
 
 def log(loc: Location, root: str) -> list[Commit]:
-    """Mainline commits touching ``root``, oldest first, from a single ``git log`` process."""
+    """Every commit touching ``root`` reachable from HEAD, parents first, in one ``git log``.
+
+    ``--full-history --parents`` keeps merges and rewrites parents to the nearest listed
+    commit, whose tree under ``root`` equals the real parent's, so replaying the listed
+    commits alone reproduces every snapshot that matters.
+    """
     if loc.info is None or not loc.info.has_head:
         return []
-    out = git.run(["log", "--first-parent", "--reverse", "--diff-merges=first-parent", "-M", "--raw",
-                   "--no-abbrev", "-z", "--format=%x01%H %P", "HEAD", "--", root + "/"], loc.git_cwd)
+    out = git.run(["log", "--full-history", "--topo-order", "--reverse", "--parents",
+                   "--diff-merges=first-parent", "-M", "--raw", "--no-abbrev", "-z",
+                   "--format=%x01%H %P", "HEAD", "--", root + "/"], loc.git_cwd)
     commits: list[Commit] = []
+    raw: list[tuple[str, str | None, str | None, str | None, str | None, int]] = []
     tokens = out.split(b"\0")
-    i = 0
     zero = "0" * 40
+    i = 0
+
+    def flush() -> None:
+        if commits:
+            commits[-1].changes = trusted_renames(raw, root)
+        raw.clear()
+
     while i < len(tokens):
         t = tokens[i].lstrip(b"\n")
         i += 1
         if t.startswith(b"\x01"):
+            flush()
             parts = t[1:].decode().split()
-            commits.append(Commit(parts[0], parts[1] if len(parts) > 1 else None))
+            parents = list(dict.fromkeys(parts[1:]))  # a rewritten merge may list a parent twice
+            commits.append(Commit(parts[0], parents))
         elif t.startswith(b":") and commits:
             meta = t[1:].decode().split()
+            old_oid = meta[2] if meta[2] != zero else None
+            new_oid = meta[3] if meta[3] != zero else None
             status = meta[4]
-            oid = meta[3] if meta[3] != zero else None
             if status[0] in "RC":
-                old, new = (tokens[i].decode("utf-8", "surrogateescape"),
-                            tokens[i + 1].decode("utf-8", "surrogateescape"))
+                old = tokens[i].decode("utf-8", "surrogateescape")
+                new = tokens[i + 1].decode("utf-8", "surrogateescape")
                 i += 2
+                score = int(status[1:] or 0)
                 if status[0] == "C":
-                    commits[-1].changes.append(("A", None, new, oid))
-                elif _same_key(old, new):
-                    commits[-1].changes.append(("R", old, new, oid))
+                    raw.append(("A", None, new, None, new_oid, 0))
                 else:
-                    # Artifacts share their template, so git pairs a deleted chunk with an
-                    # unrelated new one as a "rename" (even at 100%); only a rename keeping
-                    # the key (0001-foo -> foo) is trusted to keep the identity.
-                    commits[-1].changes.append(("D", old, None, None))
-                    commits[-1].changes.append(("A", None, new, oid))
+                    raw.append(("R", old, new, old_oid, new_oid, score))
             else:
                 path = tokens[i].decode("utf-8", "surrogateescape")
                 i += 1
                 if status[0] == "D":
-                    commits[-1].changes.append(("D", path, None, None))
+                    raw.append(("D", path, None, old_oid, None, 0))
                 else:
-                    commits[-1].changes.append(("M" if status[0] == "M" else "A", path, path, oid))
+                    raw.append(("M" if status[0] == "M" else "A", path, path, old_oid, new_oid, 0))
+    flush()
     return commits
 
 
-def _same_key(old: str, new: str) -> bool:
-    a, b = old.split("/"), new.split("/")
-    return len(a) >= 2 and len(b) >= 2 and order.key(a[-2]) == order.key(b[-2])
+def trusted_renames(raw: list[tuple[str, str | None, str | None, str | None, str | None, int]],
+                    root: str) -> list[Change]:
+    """Keep git's rename pairs that move an artifact; split the others into delete + add.
+
+    Artifacts share their template, so git readily pairs a deleted artifact with an unrelated
+    new one. A pair moving one artifact directory to another is trusted when the names share a
+    key (``0001-foo`` -> ``foo``), or, unless ambiguous, when git scores the main file at least
+    :data:`SIMILAR` or pairs the artifact's other file (PLAN.md) the same way. Ambiguous: the
+    old or the new blob is also the blob of another file added or deleted in the commit (an
+    unedited template), where git's choice among equals is arbitrary.
+    """
+    dirs: dict[str, set[str]] = {}
+    olds: Counter[str] = Counter()
+    news: Counter[str] = Counter()
+    for st, _old, _new, ooid, noid, _ in raw:
+        if st in ("R", "D") and ooid:
+            olds[ooid] += 1
+        if st in ("R", "A") and noid:
+            news[noid] += 1
+    for st, old, new, _, _, _ in raw:
+        if st == "R" and old and new:
+            dirs.setdefault(_dir(old), set()).add(_dir(new))
+    out: list[Change] = []
+    for st, old, new, ooid, noid, score in raw:
+        if st != "R":
+            out.append((st, old, new, ooid, noid))
+            continue
+        assert old is not None and new is not None
+        a, b = art.classify(old, root), art.classify(new, root)
+        trusted = False
+        if a is not None and b is not None and a.kind == b.kind and a.role == b.role:
+            if order.key(a.name) == order.key(b.name):
+                trusted = True
+            elif not ((ooid and olds[ooid] > 1) or (noid and news[noid] > 1)):
+                moved_together = len(dirs.get(_dir(old), ())) == 1 and _paired_plan(raw, old, new)
+                trusted = score >= SIMILAR or moved_together
+        if trusted:
+            out.append(("R", old, new, ooid, noid))
+        else:
+            out.append(("D", old, None, ooid, None))
+            out.append(("A", None, new, None, noid))
+    return out
+
+
+def _dir(path: str) -> str:
+    return path.rsplit("/", 1)[0]
+
+
+def _paired_plan(raw: list[tuple[str, str | None, str | None, str | None, str | None, int]],
+                 old: str, new: str) -> bool:
+    """Did another file of the old directory move to the new one in the same commit?"""
+    od, nd = _dir(old), _dir(new)
+    return any(st == "R" and o and n and o != old and _dir(o) == od and _dir(n) == nd
+               for st, o, n, _, _, _ in raw)
 
 
 class TipState:
@@ -107,7 +172,6 @@ class TipState:
         self.refcount: Counter[str] = Counter()
         self.by_key: dict[str, set[int]] = {}
         self.tips: set[int] = set()
-        self.entered: set[int] = set()  # idents that (re)entered the tips since last cleared
 
     def remove(self, i: int) -> None:
         if i not in self.eligible:
@@ -120,7 +184,6 @@ class TipState:
                     for j in self.by_key.get(k, ()):
                         if j != i and self.eligible[j]:
                             self.tips.add(j)
-                            self.entered.add(j)
         holders = self.by_key[self.key_of[i]]
         holders.discard(i)
         if not holders:
@@ -141,57 +204,64 @@ class TipState:
                 self.refcount[r] += 1
             if self.refcount[k] == 0:
                 self.tips.add(i)
-                self.entered.add(i)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One artifact in one snapshot: its identity, files, facts and who set its created_after."""
+
+    ident: int
+    files: tuple[tuple[str, str], ...]  # (role, blob id), sorted
+    facts: Facts
+    value_from: int  # index of the commit that introduced this created_after value
 
 
 @dataclass
 class Ident:
-    """One artifact across its names and lifetime."""
+    """One artifact across its names, branches and lifetime."""
 
     kind: str
-    name: str
-    added_in: str
-    seq_added: int  # commit number that added it; the tips were taken at seq_added - 1
-    computed: list[int]
-    lives: list[list[int | None]] = field(default_factory=list)  # [born, died) commit numbers
-    first_tip: int | None = None
-    facts: Facts = field(default_factory=lambda: Facts(None, None))
-    role_files: dict[str, str] = field(default_factory=dict)  # role -> blob id
+    created: int  # index (into the replayed commits) of the creation commit
+    computed: list[int]  # identities that were the tips at the creation commit's first parent
+    created_value: list[str]  # created_after as written in the creation commit
+    first_eligible: int | None = None  # first commit (replay order) where it was tip-eligible
 
-    def alive_at(self, seq: int) -> bool:
-        return any(b is not None and b <= seq and (d is None or seq < d) for b, d in self.lives)
+
+State = dict[tuple[str, str], Entry]
 
 
 @dataclass
-class Row:
-    kind: str
-    name: str
-    path: str
-    added_in: str
-    current: list[str]
-    computed: list[str]
-    status: str
+class Replay:
+    """What one pass over the history found."""
 
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "name": self.name, "added_in": self.added_in, "current": self.current,
-                "computed": self.computed, "status": self.status}
+    commits: list[Commit]
+    idents: list[Ident]
+    head: State  # the snapshot of the last commit, i.e. of HEAD under the artifact root
+    index: dict[str, int]  # sha -> position in ``commits``
 
+    def first_parent(self, c: int) -> int | None:
+        ps = self.commits[c].parents
+        return self.index.get(ps[0]) if ps else None
 
-@dataclass
-class Result:
-    rows: list[Row]
-    commits: int
-    seconds: float
-
-    def summary(self) -> dict[str, Any]:
-        counts = Counter(r.status for r in self.rows)
-        out: dict[str, Any] = {s: counts.get(s, 0) for s in STATUSES}
-        out["commits"] = self.commits
-        out["seconds"] = round(self.seconds, 3)
-        return out
-
-    def to_json(self) -> dict[str, Any]:
-        return {"version": 1, "artifacts": [r.to_json() for r in self.rows], "summary": self.summary()}
+    def is_ancestor(self, a: int, b: int) -> bool:
+        """Is commit ``a`` an ancestor of (or equal to) commit ``b``? Walks back from b only as far as a."""
+        if a == b:
+            return True
+        if a > b:  # parents come first
+            return False
+        seen = {b}
+        todo = [b]
+        while todo:
+            c = todo.pop()
+            for p in self.commits[c].parents:
+                j = self.index.get(p)
+                if j is None or j in seen or j < a:
+                    continue
+                if j == a:
+                    return True
+                seen.add(j)
+                todo.append(j)
+        return False
 
 
 def _facts_for(loc: Location, cache: Cache, oids: dict[str, str]) -> dict[str, Facts]:
@@ -215,113 +285,6 @@ def _facts_for(loc: Location, cache: Cache, oids: dict[str, str]) -> dict[str, F
     return out
 
 
-def replay(loc: Location, config: Config, cache: Cache, kinds: Iterable[str] = art.KINDS,
-           progress: Callable[[int], None] | None = None, commits: list[Commit] | None = None
-           ) -> tuple[list[Ident], int, dict[str, TipState]]:
-    """Replay the mainline; return every identity ever seen, the commit count and the final tips."""
-    root = config.artifact_root
-    wanted = set(kinds)
-    if commits is None:
-        commits = log(loc, root)
-    oids: dict[str, str] = {}
-    for c in commits:
-        for _, _, new, oid in c.changes:
-            if new and oid and _relevant(new, root, wanted):
-                oids[oid] = new
-    facts = _facts_for(loc, cache, oids)
-
-    idents: list[Ident] = []
-    live: dict[tuple[str, str], int] = {}  # (kind, name) -> ident
-    dead: dict[tuple[str, str], int] = {}
-    states = {k: TipState() for k in wanted}
-    for seq, c in enumerate(commits, start=1):
-        # 1. file-level changes per (kind, name)
-        touched: dict[tuple[str, str], dict[str, str | None]] = {}
-        renamed_from: dict[tuple[str, str], tuple[str, str]] = {}
-        for status, old, new, oid in c.changes:
-            a_old = _classify(old, root, wanted)
-            a_new = _classify(new, root, wanted)
-            if a_old is not None and (status == "R" or status == "D"):
-                touched.setdefault((a_old.kind, a_old.name), {})[a_old.role] = None
-            if a_new is not None:
-                touched.setdefault((a_new.kind, a_new.name), {})[a_new.role] = oid
-                if (status == "R" and a_old is not None and a_old.role == a_new.role
-                        and a_old.kind == a_new.kind and a_old.name != a_new.name):
-                    renamed_from[(a_new.kind, a_new.name)] = (a_old.kind, a_old.name)
-        if not touched:
-            if progress:
-                progress(1)
-            continue
-        # 2. new file sets; who disappears, who appears
-        files: dict[tuple[str, str], dict[str, str]] = {}
-        for kn, roles in touched.items():
-            cur = dict(idents[live[kn]].role_files) if kn in live else {}
-            for role, oid in roles.items():
-                if oid is None:
-                    cur.pop(role, None)
-                else:
-                    cur[role] = oid
-            files[kn] = cur
-        gone = [kn for kn, f in files.items() if not f and kn in live]
-        born = [kn for kn, f in files.items() if f and kn not in live]
-        gone_set = set(gone)
-        tips_before: dict[str, list[int]] = {}
-        # 3. identities: renames keep theirs, a bare-name match in the same commit too
-        moved: dict[tuple[str, str], tuple[str, str]] = {}
-        taken: set[tuple[str, str]] = set()
-        for kn in born:
-            src = renamed_from.get(kn)
-            if src is None or src not in gone_set or src in taken:
-                src = next((g for g in gone if g[0] == kn[0] and g not in taken
-                            and order.key(g[1]) == order.key(kn[1])), None)
-            if src is not None:
-                moved[kn] = src
-                taken.add(src)
-        for kn in born:  # the tips at the first parent, before this commit changes anything
-            if kn not in moved and kn not in dead and kn[0] not in tips_before:
-                tips_before[kn[0]] = sorted(states[kn[0]].tips)
-        gone_ids = {kn: live.pop(kn) for kn in gone}
-        for kn, i in gone_ids.items():
-            states[kn[0]].remove(i)
-            if kn not in taken:
-                idents[i].lives[-1][1] = seq
-                dead[kn] = i
-        for kn in born:
-            if kn in moved:
-                i = gone_ids[moved[kn]]
-                idents[i].name = kn[1]
-            elif kn in dead:
-                i = dead.pop(kn)
-                idents[i].lives.append([seq, None])
-            else:
-                i = len(idents)
-                idents.append(Ident(kn[0], kn[1], c.sha, seq, tips_before[kn[0]], [[seq, None]]))
-            live[kn] = i
-        # 4. facts and tip contributions of everything touched that lives on
-        for kn, f in files.items():
-            if not f:
-                continue
-            i = live[kn]
-            ident = idents[i]
-            ident.role_files = f
-            if "main" in f:
-                ident.facts = facts.get(f["main"], Facts(None, None))
-            else:
-                ident.facts = Facts("ACTIVE", facts.get(f["external"], Facts(None, None)).created_after)
-            st = states[kn[0]]
-            st.remove(i)
-            st.add(i, kn[1], config.tip_eligible(kn[0], ident.facts.status),
-                   order.refs(ident.facts.created_after, kn[0]))
-        for st in states.values():
-            for i in st.entered:
-                if i in st.tips and idents[i].first_tip is None:
-                    idents[i].first_tip = seq
-            st.entered.clear()
-        if progress:
-            progress(1)
-    return idents, len(commits), states
-
-
 def _classify(path: str | None, root: str, kinds: set[str]) -> art.ArtifactPath | None:
     if path is None:
         return None
@@ -331,57 +294,160 @@ def _classify(path: str | None, root: str, kinds: set[str]) -> art.ArtifactPath 
     return a
 
 
-def _relevant(path: str, root: str, kinds: set[str]) -> bool:
-    return _classify(path, root, kinds) is not None
+def replay(loc: Location, config: Config, cache: Cache, kinds: Iterable[str] = art.KINDS,
+           progress: Callable[[int], None] | None = None, commits: list[Commit] | None = None) -> Replay:
+    """Replay every commit touching the artifact root once, parents first."""
+    root = config.artifact_root
+    wanted = set(kinds)
+    if commits is None:
+        commits = log(loc, root)
+    index = {c.sha: n for n, c in enumerate(commits)}
+    oids: dict[str, str] = {}
+    for c in commits:
+        for _, _, new, _, oid in c.changes:
+            if new and oid and _classify(new, root, wanted) is not None:
+                oids[oid] = new
+    facts = _facts_for(loc, cache, oids)
+    none = Facts(None, None)
+
+    # Which commits' snapshots a later commit needs other than as the next in line.
+    keep: Counter[int] = Counter()
+    for n, c in enumerate(commits):
+        for pos, p in enumerate(c.parents):
+            j = index.get(p)
+            if j is not None and (pos > 0 or j != n - 1):
+                keep[j] += 1
+    saved: dict[int, State] = {}
+
+    idents: list[Ident] = []
+    holder: dict[tuple[str, str], int] = {}  # name -> the identity that last held it
+    last: dict[int, Entry] = {}  # identity -> its latest entry on any branch (for a revival)
+    state: State = {}
+    tips = {k: TipState() for k in wanted}
+    current: int | None = None  # the commit whose snapshot ``state`` is
+
+    def eligible(kind: str, f: Facts) -> bool:
+        return config.tip_eligible(kind, f.status)
+
+    def rebuild(s: State) -> None:
+        for k in wanted:
+            tips[k] = TipState()
+        for (kind, name), e in s.items():
+            tips[kind].add(e.ident, name, eligible(kind, e.facts), order.refs(e.facts.created_after, kind))
+
+    for n, c in enumerate(commits):
+        fp = index.get(c.parents[0]) if c.parents else None
+        if fp != current:
+            state = dict(saved[fp]) if fp is not None else {}
+            rebuild(state)
+        others = [saved[j] for p in c.parents[1:] if (j := index.get(p)) is not None]
+        for p in c.parents:  # release snapshots nobody needs any more
+            j = index.get(p)
+            if j is not None and j in saved and (j != n - 1 or p != c.parents[0]):
+                keep[j] -= 1
+                if keep[j] == 0:
+                    del saved[j]
+        _apply(n, c, root, wanted, state, others, tips, idents, holder, last, facts, none, eligible)
+        current = n
+        if keep.get(n):
+            saved[n] = dict(state)
+        if progress:
+            progress(1)
+    return Replay(commits, idents, state, index)
 
 
-def backfill(loc: Location, config: Config, cache: Cache, kinds: Iterable[str] = art.KINDS,
-             progress: Callable[[int], None] | None = None, commits: list[Commit] | None = None) -> Result:
-    """Classify the created_after of every artifact alive at HEAD against the replayed history."""
-    t0 = time.perf_counter()
-    kinds = [k for k in art.KINDS if k in set(kinds)]
-    idents, ncommits, _ = replay(loc, config, cache, kinds, progress, commits)
-    rows: list[Row] = []
-    for kind in kinds:
-        of_kind = [(i, d) for i, d in enumerate(idents) if d.kind == kind]
-        alive = {d.name: i for i, d in of_kind if d.lives[-1][1] is None}
-        exact_names = order.resolver(alive)
-        historic: dict[str, int] = {}
-        for i, d in of_kind:  # later idents win: the most recent holder of a key
-            historic[order.key(d.name)] = i
+def _apply(n: int, c: Commit, root: str, wanted: set[str], state: State, others: list[State],
+           tips: dict[str, TipState], idents: list[Ident], holder: dict[tuple[str, str], int],
+           last: dict[int, Entry], facts: dict[str, Facts], none: Facts, eligible: Callable[[str, Facts], bool]) -> None:
+    """Turn ``state`` (the first parent's snapshot) into commit ``n``'s, creating identities."""
+    touched: dict[tuple[str, str], dict[str, str | None]] = {}
+    renamed_from: dict[tuple[str, str], tuple[str, str]] = {}
+    for status, old, new, _, oid in c.changes:
+        a_old = _classify(old, root, wanted)
+        a_new = _classify(new, root, wanted)
+        if a_old is not None and status in ("R", "D"):
+            touched.setdefault((a_old.kind, a_old.name), {})[a_old.role] = None
+        if a_new is not None:
+            touched.setdefault((a_new.kind, a_new.name), {})[a_new.role] = oid
+            if (status == "R" and a_old is not None and a_old.role == a_new.role
+                    and a_old.kind == a_new.kind and a_old.name != a_new.name):
+                renamed_from[(a_new.kind, a_new.name)] = (a_old.kind, a_old.name)
+    if not touched:
+        return
+    files: dict[tuple[str, str], dict[str, str]] = {}
+    for kn, roles in touched.items():
+        cur = dict(state[kn].files) if kn in state else {}
+        for role, oid in roles.items():
+            if oid is None:
+                cur.pop(role, None)
+            else:
+                cur[role] = oid
+        files[kn] = cur
+    gone = [kn for kn, f in files.items() if not f and kn in state]
+    born = [kn for kn, f in files.items() if f and kn not in state]
+    gone_set = set(gone)
+    # identities of the newcomers: moved here, brought by a merge, revived, or created
+    moved: dict[tuple[str, str], tuple[str, str]] = {}
+    taken: set[tuple[str, str]] = set()
+    for kn in born:
+        src = renamed_from.get(kn)
+        if src is None or src not in gone_set or src in taken:
+            src = next((g for g in gone if g[0] == kn[0] and g not in taken
+                        and order.key(g[1]) == order.key(kn[1])), None)
+        if src is not None:
+            moved[kn] = src
+            taken.add(src)
+    tips_before = {kn[0]: sorted(tips[kn[0]].tips) for kn in born}
+    previous: dict[tuple[str, str], Entry] = {}
+    for kn in gone:
+        e = state.pop(kn)
+        tips[kn[0]].remove(e.ident)
+        previous[kn] = e
+        if kn in taken and holder.get(kn) == e.ident:
+            del holder[kn]  # renamed away: the name, reused later, is another artifact
+    ident_of: dict[tuple[str, str], int] = {}
+    for kn in born:
+        if kn in moved:
+            previous[kn] = previous[moved[kn]]
+            ident_of[kn] = previous[kn].ident
+            holder[kn] = ident_of[kn]
+            continue
+        brought = next((o[kn] for o in others if kn in o), None)
+        if brought is not None:
+            previous[kn] = brought
+            ident_of[kn] = brought.ident
+        elif kn in holder:
+            ident_of[kn] = holder[kn]
+            previous[kn] = last[holder[kn]]
+        else:
+            f = files[kn]
+            value = _facts_of(f, facts, none).created_after
+            ident_of[kn] = len(idents)
+            idents.append(Ident(kn[0], n, [i for i in tips_before[kn[0]]], order.refs(value, kn[0])))
+        holder[kn] = ident_of[kn]
+    for kn, f in files.items():
+        if not f:
+            continue
+        old = state.get(kn) or previous.get(kn)
+        i = old.ident if kn in state and old is not None else ident_of[kn]
+        fa = _facts_of(f, facts, none)
+        if old is not None and old.facts.created_after == fa.created_after:
+            value_from = old.value_from
+        else:
+            value_from = next((o[kn].value_from for o in others
+                               if kn in o and o[kn].facts.created_after == fa.created_after), n)
+        e = Entry(i, tuple(sorted(f.items())), fa, value_from)
+        if kn in state:
+            tips[kn[0]].remove(i)
+        state[kn] = e
+        last[i] = e
+        ok = eligible(kn[0], fa)
+        tips[kn[0]].add(i, kn[1], ok, order.refs(fa.created_after, kn[0]))
+        if ok and idents[i].first_eligible is None:
+            idents[i].first_eligible = n
 
-        def resolve(ref: str, alive: dict[str, int] = alive, exact_names: Any = exact_names,
-                    historic: dict[str, int] = historic) -> int | None:
-            n = exact_names(ref)
-            if n is not None:
-                return alive[n]
-            return historic.get(order.key(ref))
 
-        for name in sorted(alive):
-            d = idents[alive[name]]
-            main = "main" if "main" in d.role_files else "external"
-            path = (art.main_path(kind, name, config.artifact_root) if main == "main"
-                    else f"{art.artifact_dir(kind, name, config.artifact_root)}/external.yaml")
-            current = order.refs(d.facts.created_after, kind)
-            computed_ids = [i for i in d.computed if i != alive[name]]
-            computed = sorted(idents[i].name for i in computed_ids)
-            rows.append(Row(kind, name, path, d.added_in, current, computed,
-                            classify(current, computed_ids, d.seq_added - 1, resolve, idents)))
-    return Result(rows, ncommits, time.perf_counter() - t0)
-
-
-def classify(current: list[str], computed: list[int], at: int, resolve: Callable[[str], int | None],
-             idents: list[Ident]) -> str:
-    """exact | missing | stale | wrong, as defined in docs/created_after.md."""
-    if not current:
-        return "missing" if computed else "exact"
-    resolved = [resolve(r) for r in current]
-    if all(r is not None for r in resolved) and set(resolved) == set(computed):
-        return "exact"
-    for r in resolved:
-        if r is None:
-            return "wrong"
-        d = idents[r]
-        if not d.alive_at(at) or d.first_tip is None or d.first_tip > at:
-            return "wrong"
-    return "stale"
+def _facts_of(files: dict[str, str], facts: dict[str, Facts], none: Facts) -> Facts:
+    if "main" in files:
+        return facts.get(files["main"], none)
+    return Facts("ACTIVE", facts.get(files["external"], none).created_after)
