@@ -124,6 +124,7 @@ def trusted_renames(raw: list[tuple[str, str | None, str | None, str | None, str
     for st, old, new, _, _, _ in raw:
         if st == "R" and old and new:
             dirs.setdefault(_dir(old), set()).add(_dir(new))
+    raw = _pair_by_plan(raw, root)
     out: list[Change] = []
     for st, old, new, ooid, noid, score in raw:
         if st != "R":
@@ -144,6 +145,31 @@ def trusted_renames(raw: list[tuple[str, str | None, str | None, str | None, str
             out.append(("D", old, None, ooid, None))
             out.append(("A", None, new, None, noid))
     return out
+
+
+def _pair_by_plan(raw: list[tuple[str, str | None, str | None, str | None, str | None, int]],
+                  root: str) -> list[tuple[str, str | None, str | None, str | None, str | None, int]]:
+    """A main file rewritten too much for git to pair, whose PLAN.md moved, moved with it."""
+    plan_moves: dict[str, set[str]] = {}
+    for st, old, new, _, _, _ in raw:
+        if st == "R" and old and new and old.endswith("/PLAN.md") and new.endswith("/PLAN.md"):
+            plan_moves.setdefault(_dir(old), set()).add(_dir(new))
+    if not plan_moves:
+        return raw
+    deleted = {_dir(old): n for n, (st, old, _, _, _, _) in enumerate(raw)
+               if st == "D" and old and (a := art.classify(old, root)) is not None and a.role == "main"}
+    added = {_dir(new): n for n, (st, _, new, _, _, _) in enumerate(raw)
+             if st == "A" and new and (a := art.classify(new, root)) is not None and a.role == "main"}
+    out = list(raw)
+    drop: set[int] = set()
+    for od, targets in plan_moves.items():
+        (nd,) = targets if len(targets) == 1 else (None,)
+        if nd is None or od not in deleted or nd not in added:
+            continue
+        d, a = raw[deleted[od]], raw[added[nd]]
+        out[deleted[od]] = ("R", d[1], a[2], d[3], a[4], 0)
+        drop.add(added[nd])
+    return [x for n, x in enumerate(out) if n not in drop]
 
 
 def _dir(path: str) -> str:
