@@ -47,33 +47,43 @@ def snapshot(repo: Path, sha: str) -> dict[str, dict[str, str]]:
 
 
 def renames(repo: Path, parent: str, sha: str) -> dict[str, str]:
-    """new name -> old name for the pairs the definition trusts."""
+    """new name -> old name for the moves the definition trusts."""
     out = git(repo, "diff", "-M", "--raw", "--no-abbrev", parent, sha, "--", KIND_DIR + "/")
-    pairs = []
+    recs = []
     olds: Counter[str] = Counter()
     news: Counter[str] = Counter()
     for line in out.splitlines():
         meta, *paths = line.split("\t")
         m = meta.split()
-        if m[4][0] in "RD":
+        st = m[4][0]
+        if st in "RD":
             olds[m[2]] += 1
-        if m[4][0] in "RA":
+        if st in "RA":
             news[m[3]] += 1
-        if m[4][0] == "R":
-            pairs.append((paths[0].split("/"), paths[1].split("/"), int(m[4][1:]), m[2], m[3]))
+        old = paths[0].split("/") if st in "RDM" else None
+        new = paths[-1].split("/") if st in "RAM" else None
+        recs.append((st, old, new, int(m[4][1:] or 0), m[2], m[3]))
+    main = ("GOAL.md", "external.yaml")
+    plan_to: dict[str, set[str]] = {}
+    for st, o, n, *_ in recs:
+        if st == "R" and len(o) == 4 and len(n) == 4 and o[3] == n[3] == "PLAN.md":
+            plan_to.setdefault(o[2], set()).add(n[2])
     found: dict[str, str] = {}
-    for o, n, score, ooid, noid in pairs:
-        if len(o) != 4 or len(n) != 4 or o[3] != n[3] or o[3] not in ("GOAL.md", "external.yaml"):
-            continue
-        if key(o[2]) == key(n[2]):
-            found[n[2]] = o[2]
-            continue
-        if olds[ooid] > 1 or news[noid] > 1:
-            continue
-        plan = any(p[2] == o[2] and q[2] == n[2] and p[3] != o[3] for p, q, *_ in pairs if len(p) == 4 == len(q))
-        targets = {q[2] for p, q, *_ in pairs if len(p) == 4 and len(q) == 4 and p[2] == o[2]}
-        if score >= SIMILAR or (plan and len(targets) == 1):
-            found[n[2]] = o[2]
+    for st, o, n, score, ooid, noid in recs:
+        if st == "R" and len(o) == 4 and len(n) == 4 and o[3] == n[3] and o[3] in main:
+            if key(o[2]) == key(n[2]):
+                found[n[2]] = o[2]
+            elif olds[ooid] < 2 and news[noid] < 2:
+                contradicted = any((s2 == "D" and len(o2) == 4 and o2[2] == o[2])
+                                   or (s2 == "A" and len(n2) == 4 and n2[2] == n[2]) for s2, o2, n2, *_ in recs)
+                if plan_to.get(o[2]) == {n[2]} or (score >= SIMILAR and not contradicted):
+                    found[n[2]] = o[2]
+    # a main file rewritten beyond git's pairing still moves with its PLAN.md
+    gone = {o[2] for st, o, n, *_ in recs if st == "D" and len(o) == 4 and o[3] in main}
+    came = {n[2] for st, o, n, *_ in recs if st == "A" and len(n) == 4 and n[3] in main}
+    for od, targets in plan_to.items():
+        if len(targets) == 1 and od in gone and (nd := next(iter(targets))) in came:
+            found.setdefault(nd, od)
     return found
 
 

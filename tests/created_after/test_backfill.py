@@ -9,12 +9,16 @@ branches.
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support.repo_factory import GitRepo, chunk_goal
 
 from ve_hooks import config as config_mod
@@ -320,3 +324,178 @@ def test_empty_repo_and_plain_directory(repo: GitRepo, tmp_path: Path) -> None:
     plain.mkdir()
     p = ve("created-after", "backfill", cwd=plain)
     assert p.returncode == 2 and "not a git repository" in p.stderr and "Traceback" not in p.stderr
+
+
+# --- the definition, brute force, against random branchy histories -------------------------------
+
+@dataclass
+class Version:
+    ident: int
+    status: str
+    created_after: list[str]
+    token: str  # makes every chunk's blobs unique, so git's rename pairing is never ambiguous
+
+
+class Model:
+    """What the definition says, kept beside a real repository built from the same random steps.
+
+    Side branches touch only the chunks they create, so every merge is conflict-free and its
+    result is the first parent plus the side's own chunks, whichever side is first.
+    """
+
+    def __init__(self, repo: GitRepo, rnd: random.Random) -> None:
+        self.repo, self.rnd = repo, rnd
+        self.snaps: dict[str, dict[str, Version]] = {"main": {}}
+        self.owned: dict[str, set[int]] = {}
+        self.holder: dict[str, int] = {}  # name -> identity (dropped when renamed away)
+        self.created_from: dict[int, dict[str, Version]] = {}  # identity -> first parent's snapshot
+        self.counter = 0
+
+    def fresh(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    def write(self, name: str, v: Version, plan: bool = True) -> None:
+        self.repo.chunk(name, v.status, v.created_after, body=f"# Goal {v.token}\n\nDo {v.token}.\n")
+        if plan:
+            self.repo.write(f"docs/chunks/{name}/PLAN.md", f"# Plan {v.token}\n\nSteps for {v.token}.\n")
+
+    def touchable(self, branch: str) -> list[str]:
+        snap = self.snaps[branch]
+        if branch == "main":
+            busy = set().union(*self.owned.values()) if self.owned else set()
+            return sorted(n for n, v in snap.items() if v.ident not in busy)
+        return sorted(n for n, v in snap.items() if v.ident in self.owned[branch])
+
+    def add(self, branch: str, before: dict[str, Version]) -> None:
+        k = self.fresh()
+        name = f"{k:04d}-c{k}" if self.rnd.random() < 0.2 else f"c{k}"
+        pool = sorted(self.snaps[branch])
+        v = Version(k, self.rnd.choice(["ACTIVE", "ACTIVE", "FUTURE", "HISTORICAL"]),
+                    self.rnd.sample(pool, min(len(pool), self.rnd.randint(0, 2))), f"t{k}")
+        self.snaps[branch][name] = v
+        self.holder[name] = k
+        self.created_from[k] = before
+        if branch != "main":
+            self.owned[branch].add(k)
+        self.write(name, v)
+
+    def step(self, branch: str) -> None:
+        """One commit on ``branch``: adds, status changes, renames, deletes, re-adds."""
+        if self.repo.git("rev-parse", "-q", "--verify", "HEAD", check=False):
+            self.repo.git("checkout", "-q", branch)
+        snap = self.snaps[branch]
+        before = dict(snap)
+        revived: set[str] = set()  # revived or renamed in this commit: renaming it again would hide it
+        for _ in range(self.rnd.randint(1, 2)):
+            mine = [n for n in self.touchable(branch) if n in snap and n not in revived]
+            alive = {v.ident for s in self.snaps.values() for v in s.values()}
+            unmerged = set().union(*self.owned.values()) if self.owned else set()  # not in main's history
+            dead = sorted(n for n, i in self.holder.items() if i not in alive | unmerged and n not in snap)
+            action = self.rnd.choice(["add", "add", "status", "rename", "delete", "readd"])
+            if action == "status" and mine:
+                n = self.rnd.choice(mine)
+                snap[n] = Version(snap[n].ident, self.rnd.choice(["ACTIVE", "FUTURE", "SUPERSEDED"]),
+                                  snap[n].created_after, snap[n].token)
+                self.write(n, snap[n], plan=False)
+            elif action == "rename" and mine:
+                n = self.rnd.choice(mine)
+                v = snap.pop(n)
+                bare = n.split("-", 1)[1] if n[:4].isdigit() else None
+                new = bare if bare and bare not in self.holder else f"r{self.fresh()}"
+                if self.holder.get(n) == v.ident:
+                    del self.holder[n]
+                self.holder[new] = v.ident
+                if new == bare:  # a bare-name rename with the goal rewritten: git cannot pair it
+                    shutil.rmtree(self.repo.path / f"docs/chunks/{n}")
+                    v = Version(v.ident, v.status, v.created_after, f"{v.token}x")
+                    self.write(new, v)
+                else:
+                    (self.repo.path / f"docs/chunks/{n}").rename(self.repo.path / f"docs/chunks/{new}")
+                snap[new] = v
+                revived.add(new)
+            elif action == "delete" and mine:
+                n = self.rnd.choice(mine)
+                v = snap.pop(n)
+                if n not in before or before[n].ident != v.ident:
+                    del self.holder[n]  # named so and deleted in one commit: git never sees the name
+                shutil.rmtree(self.repo.path / f"docs/chunks/{n}")
+            elif action == "readd" and dead and branch == "main":
+                n = self.rnd.choice(dead)
+                snap[n] = Version(self.holder[n], "ACTIVE", [], f"t{self.holder[n]}r{self.fresh()}")
+                revived.add(n)
+                self.write(n, snap[n])
+            else:
+                self.add(branch, before)
+        self.repo.commit(f"step on {branch}")
+
+    def branch(self) -> str:
+        name = f"orch/s{self.fresh()}"
+        self.repo.git("branch", name, "main")
+        self.snaps[name] = dict(self.snaps["main"])
+        self.owned[name] = set()
+        return name
+
+    def merge(self, side: str) -> None:
+        """Merge ``side`` into main: normally, or as a pull (main second); maybe adding a chunk."""
+        theirs = {n: v for n, v in self.snaps[side].items() if v.ident in self.owned[side]}
+        pull = self.rnd.random() < 0.4
+        adds = self.rnd.random() < 0.3
+        first = side if pull else "main"
+        other = "main" if pull else side
+        self.repo.git("checkout", "-q", first)
+        if self.repo.git("rev-parse", "HEAD") == self.repo.git("rev-parse", other):
+            adds = False
+        before = dict(self.snaps[first])
+        self.repo.git("merge", "-q", "--no-ff", "--no-commit", other, check=False)
+        merged = {**self.snaps["main"], **theirs}
+        self.snaps[first] = merged
+        if adds:
+            self.add(first, before)
+        del self.snaps[side], self.owned[side]
+        self.repo.commit(f"Merge {other} into {first}")
+        if pull:
+            self.repo.git("checkout", "-q", "main")
+            self.repo.git("reset", "-q", "--hard", side)
+        self.snaps["main"] = merged
+        self.repo.git("branch", "-q", "-D", side)
+
+    def expected(self) -> dict[str, list[str]]:
+        head = self.snaps["main"]
+        name_of = {v.ident: n for n, v in head.items()}
+        out = {}
+        for n, v in head.items():
+            seen = self.created_from[v.ident]
+            named = {bare_key(r) for w in seen.values() if w.status == "ACTIVE" for r in w.created_after}
+            tips = [t for t, w in seen.items() if w.status == "ACTIVE" and bare_key(t) not in named]
+            out[n] = sorted(name_of[seen[t].ident] for t in tips
+                            if seen[t].ident in name_of and seen[t].ident != v.ident)
+        return out
+
+
+def bare_key(name: str) -> str:
+    head, sep, tail = name.partition("-")
+    return tail if sep and head.isdigit() and tail else name
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(st.integers(0, 2**32 - 1), st.integers(2, 9))
+def test_computed_equals_the_definition_on_random_branchy_histories(tmp_path_factory, seed, steps) -> None:  # type: ignore[no-untyped-def]
+    rnd = random.Random(seed)
+    repo = GitRepo.init(tmp_path_factory.mktemp("bf") / "r")
+    model = Model(repo, rnd)
+    model.step("main")
+    open_sides: list[str] = []
+    for _ in range(steps):
+        r = rnd.random()
+        if r < 0.25 and len(open_sides) < 2:
+            open_sides.append(model.branch())
+        elif r < 0.45 and open_sides:
+            model.merge(open_sides.pop(rnd.randrange(len(open_sides))))
+        else:
+            model.step(rnd.choice(["main", *open_sides]))
+    repo.git("checkout", "-q", "main")
+    got = computed(repo)
+    assert {n: r.computed for n, r in got.items()} == model.expected()
+    assert all(c in got for r in got.values() for c in r.computed)  # nothing absent at HEAD

@@ -108,10 +108,12 @@ def trusted_renames(raw: list[tuple[str, str | None, str | None, str | None, str
 
     Artifacts share their template, so git readily pairs a deleted artifact with an unrelated
     new one. A pair moving one artifact directory to another is trusted when the names share a
-    key (``0001-foo`` -> ``foo``), or, unless ambiguous, when git scores the main file at least
-    :data:`SIMILAR` or pairs the artifact's other file (PLAN.md) the same way. Ambiguous: the
-    old or the new blob is also the blob of another file added or deleted in the commit (an
-    unedited template), where git's choice among equals is arbitrary.
+    key (``0001-foo`` -> ``foo``), or, unless ambiguous, when git pairs the artifact's other
+    file (PLAN.md) the same way, or scores the main file at least :data:`SIMILAR` while no
+    other file of the two directories contradicts it (deleted from the old one or added to the
+    new one instead of moving). Ambiguous: the old or the new blob is also the blob of another
+    file added or deleted in the commit (an unedited template), where git's choice among
+    equals is arbitrary.
     """
     dirs: dict[str, set[str]] = {}
     olds: Counter[str] = Counter()
@@ -138,7 +140,7 @@ def trusted_renames(raw: list[tuple[str, str | None, str | None, str | None, str
                 trusted = True
             elif not ((ooid and olds[ooid] > 1) or (noid and news[noid] > 1)):
                 moved_together = len(dirs.get(_dir(old), ())) == 1 and _paired_plan(raw, old, new)
-                trusted = score >= SIMILAR or moved_together
+                trusted = moved_together or (score >= SIMILAR and not _left_behind(raw, old, new))
         if trusted:
             out.append(("R", old, new, ooid, noid))
         else:
@@ -170,6 +172,17 @@ def _pair_by_plan(raw: list[tuple[str, str | None, str | None, str | None, str |
         out[deleted[od]] = ("R", d[1], a[2], d[3], a[4], 0)
         drop.add(added[nd])
     return [x for n, x in enumerate(out) if n not in drop]
+
+
+def _left_behind(raw: list[tuple[str, str | None, str | None, str | None, str | None, int]],
+                 old: str, new: str) -> bool:
+    """Did the old directory lose another file, or the new one gain one, without a move?
+
+    Then the two are different artifacts whose main files merely look alike (the template).
+    """
+    od, nd = _dir(old), _dir(new)
+    return any((st == "D" and o and _dir(o) == od) or (st == "A" and n and _dir(n) == nd)
+               for st, o, n, _, _, _ in raw)
 
 
 def _dir(path: str) -> str:
