@@ -153,7 +153,8 @@ def test_a_merge_that_adds_a_chunk_itself_creates_it(repo: GitRepo) -> None:
     assert r["t"].created_in != merge
 
 
-def test_rename_to_another_name_keeps_the_identity(repo: GitRepo) -> None:
+def chain(repo: GitRepo) -> str:
+    """a <- b <- c, each chunk with a PLAN.md, one commit each; returns the commit creating b."""
     repo.chunk("a")
     plan(repo, "a")
     repo.commit()
@@ -162,6 +163,11 @@ def test_rename_to_another_name_keeps_the_identity(repo: GitRepo) -> None:
     created_b = repo.commit()
     repo.chunk("c", created_after=["b"])
     repo.commit()
+    return created_b
+
+
+def test_rename_to_another_name_keeps_the_identity(repo: GitRepo) -> None:
+    created_b = chain(repo)
     repo.git("mv", "docs/chunks/b", "docs/chunks/b_renamed")  # git scores it 100%, PLAN.md moves too
     repo.commit("Rename chunk b to b_renamed")
     # a rename git scores low (the goal rewritten) but whose PLAN.md moves the same way
@@ -207,13 +213,7 @@ def test_bare_name_rename_and_an_ambiguous_template_pair(repo: GitRepo) -> None:
 
 
 def test_delete_then_re_add_and_a_reused_name(repo: GitRepo) -> None:
-    repo.chunk("a")
-    repo.commit()
-    repo.chunk("b", created_after=["a"])
-    plan(repo, "b")
-    created_b = repo.commit()
-    repo.chunk("c", created_after=["b"])
-    repo.commit()
+    created_b = chain(repo)
     repo.git("mv", "docs/chunks/b", "docs/archive_b")  # archived
     repo.commit("archive b")
     repo.chunk("d", created_after=["c"])
@@ -499,3 +499,23 @@ def test_computed_equals_the_definition_on_random_branchy_histories(tmp_path_fac
     got = computed(repo)
     assert {n: r.computed for n, r in got.items()} == model.expected()
     assert all(c in got for r in got.values() for c in r.computed)  # nothing absent at HEAD
+
+
+def test_the_agreement_script_measures_the_same_definition(tmp_path: Path) -> None:
+    """benchmarks/created_after_agreement.py (what the closing figures come from) reads every commit
+    whole, independently of the replay: on a branchy history it must agree completely."""
+    rnd = random.Random(20261130)
+    repo = GitRepo.init(tmp_path / "r")
+    model = Model(repo, rnd)
+    model.step("main")
+    side = model.branch()
+    for branch in ("main", side, side, "main"):
+        model.step(branch)
+    model.merge(side)
+    model.step("main")
+    repo.git("checkout", "-q", "main")
+    script = Path(__file__).parents[2] / "benchmarks" / "created_after_agreement.py"
+    p = subprocess.run([sys.executable, str(script), str(repo.path)], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    n = len(model.expected())
+    assert f"agreement: {n} of {n} chunks (100.0%)" in p.stdout and "absent at HEAD: 0 " in p.stdout, p.stdout
