@@ -6,19 +6,12 @@ run inside that worktree must read its own HEAD and index, never the main checko
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
+from support.cli import ve
 from support.repo_factory import GitRepo
 from test_pre_commit import _commit, _install, _seed, local_config
-
-BIN = Path(sys.executable).parent
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(BIN / args[0]), *args[1:]], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def test_hooks_and_tools_in_an_orch_worktree_use_its_head_and_index(repo: GitRepo, tmp_path: Path) -> None:
@@ -37,7 +30,7 @@ def test_hooks_and_tools_in_an_orch_worktree_use_its_head_and_index(repo: GitRep
     w = GitRepo(wt)
     w.chunk("gamma", status="FUTURE")
     w.add()
-    p = run("ve", "tips", "--staged", "--format", "json", cwd=wt)
+    p = ve("tips", "--staged", "--format", "json", cwd=wt)
     assert json.loads(p.stdout)["tips"] == ["beta"], p.stderr  # gamma is FUTURE; no "mainline"
     first = _commit(wt, "gamma")
     assert first.returncode != 0 and "Fixing docs/chunks/gamma/GOAL.md" in first.stdout, first.stdout
@@ -51,21 +44,21 @@ def test_hooks_and_tools_in_an_orch_worktree_use_its_head_and_index(repo: GitRep
     # the validator reads the worktree's index: "mainline" does not exist there
     w.chunk("delta", created_after=["mainline"])
     w.add()
-    p = run("ve-validate", "--staged", "--select", "VE401", cwd=wt)
+    p = ve("--staged", "--select", "VE401", cwd=wt, prog="ve-validate")
     assert p.returncode == 1 and "docs/chunks/delta/GOAL.md" in p.stdout and "mainline" in p.stdout, p.stdout
-    p = run("ve-validate", "--staged", "--select", "VE401", cwd=repo.path)
+    p = ve("--staged", "--select", "VE401", cwd=repo.path, prog="ve-validate")
     assert p.returncode == 0, p.stdout  # and the main checkout's index knows nothing of delta
     w.git("reset", "-q", "HEAD", "docs/chunks/delta")
 
     # backfill in the worktree audits the branch's history, dating gamma on the branch
-    p = run("ve", "created-after", "backfill", "--format", "json", cwd=wt)
+    p = ve("created-after", "backfill", "--format", "json", cwd=wt)
     rows = {r["name"]: r for r in json.loads(p.stdout)["artifacts"]}
     assert set(rows) == {"alpha", "beta", "gamma"}
     assert rows["gamma"]["created_in"] == w.head() and rows["gamma"]["class"] == "exact"
 
     # merged back: gamma keeps its branch commit and its value
     repo.git("merge", "-q", "--no-ff", "--no-edit", "orch/gamma")
-    p = run("ve", "created-after", "backfill", "--format", "json", cwd=repo.path)
+    p = ve("created-after", "backfill", "--format", "json", cwd=repo.path)
     rows = {r["name"]: r for r in json.loads(p.stdout)["artifacts"]}
     assert rows["gamma"]["created_in"] == w.head() and rows["gamma"]["computed"] == ["beta"]
     assert rows["gamma"]["class"] == "exact" and p.returncode == 0, p.stdout

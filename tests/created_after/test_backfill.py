@@ -19,18 +19,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.cli import ve
 from support.repo_factory import GitRepo, chunk_goal
 
 from ve_hooks import config as config_mod
 from ve_hooks.cache import Cache
 from ve_hooks.created_after import audit
-from ve_hooks.repo import locate
-
-VE = str(Path(sys.executable).parent / "ve")
-
-
-def ve(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([VE, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+from ve_hooks.project import locate
 
 
 def run_backfill(repo: GitRepo, *args: str, code: int | None = None) -> dict[str, Any]:
