@@ -132,6 +132,13 @@ def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, sh
     migration, concurrent). The text output lists the actionable ones with the commit that
     introduced their value; docs/created_after.md defines every class. Exits 1 while an
     actionable artifact is left unfixed, else 0.
+
+    \b
+    Examples:
+      ve created-after backfill                what needs action, and since which commit
+      ve created-after backfill --all          every artifact with its class
+      ve created-after backfill --write        fix the actionable ones where it is safe
+      ve created-after backfill --format json  class, actionable, created_in per artifact
     """
     from ve_hooks.created_after import audit, history
 
