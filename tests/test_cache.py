@@ -96,3 +96,14 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     assert all(p.wait(timeout=120) == 0 for p in procs)
     got = Cache(tmp_path).get_many("md", [f"{n}-{i}" for n in range(8) for i in range(200)])
     assert len(got) == 1600
+
+
+def test_ephemeral_entries_are_neither_written_nor_kept(tmp_path: Path) -> None:
+    c = Cache(tmp_path)
+    c.put("md", "kept", 1)
+    with c.ephemeral():
+        c.put("md", "buffer", 2)
+        assert c.get_many("md", ["buffer"]) == {"buffer": 2}  # usable while it lasts
+    assert c.get_many("md", ["buffer"]) == {}
+    c.close()
+    assert Cache(tmp_path).get_many("md", ["kept", "buffer"]) == {"kept": 1}

@@ -13,7 +13,8 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,8 @@ class Cache:
         # the checked one, and must not parse them again before the flush.
         self._memo: dict[str, Any] = {}
         self._disabled = directory is None
+        # Keys put inside ephemeral(): memoised for the moment, never persisted.
+        self._ephemeral: list[str] | None = None
 
     @classmethod
     def for_git_dir(cls, common_dir: Path | None) -> Cache:
@@ -134,8 +137,25 @@ class Cache:
     def put(self, ns: str, key: str, value: Any) -> None:
         fk = self._key(ns, key)
         self._memo[fk] = value
-        if not self._disabled:
+        if self._ephemeral is not None:
+            self._ephemeral.append(fk)
+        elif not self._disabled:
             self._pending.append((fk, json.dumps(value, separators=(",", ":"))))
+
+    @contextmanager
+    def ephemeral(self) -> Iterator[None]:
+        """Entries put inside are forgotten on exit instead of written.
+
+        An editor's unsaved buffer is a one-off content: caching each keystroke's parse would grow
+        memory and the database by one entry per keystroke for a whole session.
+        """
+        outer, self._ephemeral = self._ephemeral, []
+        try:
+            yield
+        finally:
+            for fk in self._ephemeral:
+                self._memo.pop(fk, None)
+            self._ephemeral = outer
 
     def flush(self) -> None:
         """Write pending entries in one transaction; a busy or broken database just drops them."""

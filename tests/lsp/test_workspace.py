@@ -99,3 +99,17 @@ def test_created_after_edits_in_buffers_match_ve_validate(tmp_path: Path) -> Non
         repo.write(rel, text)
         for other in (beta, gamma):
             assert ws.check(other) == validate(repo, other), (rel, other, text)
+
+
+def test_keystrokes_leave_nothing_behind_in_the_cache(tmp_path: Path) -> None:
+    """An editing session must not grow the cache by one parse per keystroke."""
+    repo = make_repo(tmp_path / "repo")
+    ws = Workspace(repo.path)
+    ws.load()
+    rel = "docs/chunks/beta/GOAL.md"
+    before = (len(ws.cache._pending), len(ws.cache._memo))
+    for i in range(30):
+        ws.set_buffer(rel, goal("ACTIVE", ["alpha"], ticket=f"T-{i}"))
+        assert ws.check(rel) is not None
+    assert (len(ws.cache._pending), len(ws.cache._memo)) == before
+    ws.close()

@@ -24,7 +24,7 @@ ASK_STEP = {"tool": "AskOperator", "input": {"question": QUESTION, "options": ["
 @pytest.fixture(scope="session")
 def claude_bin(request: pytest.FixtureRequest) -> Path:
     """The real ``claude`` binary; installed with npm into pytest's cache at most once a session."""
-    if request.config.cache is not None:
+    if getattr(request.config, "cache", None) is not None:
         cache = Path(request.config.cache.mkdir("claude-code"))
     else:  # -p no:cacheprovider: the same place, inside the repository
         cache = Path(request.config.rootpath) / ".pytest_cache" / "d" / "claude-code"

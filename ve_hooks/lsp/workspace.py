@@ -288,7 +288,7 @@ class Workspace:
 
     def set_buffer(self, rel: str, text: str | bytes) -> None:
         data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
-        with self._lock:
+        with self._lock, self.cache.ephemeral():  # a keystroke's parse is not worth keeping
             self.buffers = {**self.buffers, rel: data}
             self.repo = _derive(self.repo, OverlaySnapshot(self._disk, self.buffers), {rel: data})
 
@@ -327,7 +327,7 @@ class Workspace:
         a = self.classify(rel)
         if a is None:
             return []
-        with self._lock:
+        with self._lock, self.cache.ephemeral():
             repo, base = self.repo, self.base
             result = repo.load([rel]).get(rel)
             if result is None:
