@@ -23,6 +23,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "rule": ("ve_hooks.commands.rule:command", "Print the documentation page of a rule."),
     "orch": ("ve_hooks.orch.cli:orch", "Orchestrator: AskOperator questions and answers as git notes."),
     "lsp": ("ve_hooks.commands.lsp:command", "Language server for editors, over stdio (needs the [lsp] extra)."),
+    "doctor": ("ve_hooks.commands.doctor:command", "Check that one `ve` serves vibe-engineer and ve-hooks."),
 }
 
 
@@ -84,9 +85,17 @@ def _run(command: click.Command, argv: Sequence[str] | None, prog_name: str) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``ve`` / ``ve-hooks``."""
+    """Entry point of ``ve-hooks`` (ve-hooks alone, whatever else is installed)."""
     prog = os.path.basename(sys.argv[0]) if argv is None and sys.argv and sys.argv[0] else "ve"
     return _run(cli, argv, prog if prog in ("ve", "ve-hooks") else "ve")
+
+
+def ve_main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``ve``: ve-hooks' commands, and vibe-engineer's when it is installed too."""
+    from .vibe_engineer import dispatch
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    return dispatch(args, lambda a: _run(cli, a, "ve"))
 
 
 def validate_main(argv: Sequence[str] | None = None) -> int:

@@ -33,29 +33,36 @@ ORCH_GROUP_OPTIONS = ("--repo", "--ref")
 
 @dataclass
 class Vibe:
-    """vibe-engineer's click group (or why it could not be loaded)."""
+    """vibe-engineer as installed here; its click group is imported only when needed (slow)."""
 
-    group: click.Group | None
-    version: str | None
+    version: str
+    _group: click.Group | None = None
     problem: str | None = None
+
+    @property
+    def group(self) -> click.Group | None:
+        if self._group is None and self.problem is None:
+            try:
+                group = importlib.import_module("ve").cli  # vibe-engineer's entry module is `ve`
+            except Exception as e:  # its import may fail in many ways; say which and go on without it
+                self.problem = (f"vibe-engineer {self.version} is installed but its CLI cannot be imported: "
+                                f"{type(e).__name__}: {e}")
+                return None
+            if not isinstance(group, click.Group):
+                self.problem = f"vibe-engineer {self.version}: `ve.cli` is not a click group"
+                return None
+            self._group = group
+        return self._group
 
 
 def load() -> Vibe | None:
-    """vibe-engineer's CLI when the package is installed here; None when it is not."""
+    """vibe-engineer when the package is installed here (not imported yet); None when it is not."""
     if os.environ.get("VE_HOOKS_ALONE"):
         return None
     try:
-        version = importlib.metadata.version(DIST)
+        return Vibe(importlib.metadata.version(DIST))
     except importlib.metadata.PackageNotFoundError:
         return None
-    try:
-        group = importlib.import_module("ve").cli  # vibe-engineer's entry module is `ve`
-    except Exception as e:  # its import may fail in many ways; say which and go on without it
-        return Vibe(None, version, f"vibe-engineer {version} is installed but its CLI cannot be imported: "
-                                   f"{type(e).__name__}: {e}")
-    if not isinstance(group, click.Group):
-        return Vibe(None, version, f"vibe-engineer {version}: `ve.cli` is not a click group")
-    return Vibe(group, version)
 
 
 def _ours_top() -> set[str]:
@@ -137,10 +144,11 @@ def combined_help(vibe: Vibe) -> str:
     with formatter.section("Options"):
         formatter.write_dl([("--version", "Show both versions and exit."),
                             ("-h, --help", "Show this message and exit.")])
-    if vibe.group is not None:
-        vctx = click.Context(vibe.group, info_name="ve")
+    group = vibe.group
+    if group is not None:
+        vctx = click.Context(group, info_name="ve")
         with formatter.section(f"vibe-engineer {vibe.version} commands"):
-            formatter.write_dl(_rows(vibe.group, vctx, VIBE_KEEPS))
+            formatter.write_dl(_rows(group, vctx, VIBE_KEEPS))
     elif vibe.problem:
         with formatter.section("vibe-engineer"):
             formatter.write_text(vibe.problem)
@@ -193,8 +201,9 @@ def dispatch(argv: Sequence[str], run_ours) -> int:  # run_ours: (argv) -> int
         ours = importlib.metadata.version("ve-hooks")
         click.echo(f"ve (ve-hooks {ours}, vibe-engineer {vibe.version})")
         return 0
-    if vibe.group is None:
+    group = vibe.group
+    if group is None:
         click.echo(f"Error: `ve {argv[0]}` is vibe-engineer's, but {vibe.problem}. "
                    "Repair: pip install --force-reinstall vibe-engineer", err=True)
         return 2
-    return run_vibe(vibe.group, argv)
+    return run_vibe(group, argv)

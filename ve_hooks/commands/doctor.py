@@ -102,7 +102,7 @@ def command(fix: bool) -> int:
         from ve_hooks.vibe_engineer import load
 
         loaded = load()
-        if loaded is not None and loaded.problem:
+        if loaded is not None and loaded.group is None:
             click.echo(f"problem: {loaded.problem}")
             click.echo("  repair: pip install --force-reinstall vibe-engineer")
             return 1

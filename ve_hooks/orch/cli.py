@@ -71,6 +71,7 @@ def orch(ctx: click.Context, repo: str, ref: str) -> None:
       ve orch attention              open questions (exit 1 if any)
       ve orch answer UNIT --text T   answer the unit's open question
       ve orch resume UNIT            deliver the answer to the agent session
+      ve orch init                   AskOperator for vibe-engineer's daemon
     """
     ctx.obj = {"repo": repo, "ref": ref}
 
@@ -159,33 +160,73 @@ def _question_json(unit: str, q: model.Question) -> dict[str, Any]:
             "session_id": e.get("session_id")}
 
 
+_PROJECT_DIR = click.option(
+    "--project-dir", type=click.Path(file_okay=False), default=None,
+    help="Project whose vibe-engineer daemon (.ve/orchestrator.sock) to ask [default: this repository's].")
+
+
+def _daemon_lines(item: dict[str, Any]) -> list[str]:
+    from ve_hooks.orch.inbox import format_waiting
+
+    lines = [f"{one_line(str(item.get('chunk')))}  [daemon]  {one_line(str(item.get('phase')), 20)}"
+             f"  blocks:{item.get('blocks_count', 0)}  waiting:{format_waiting(item.get('time_waiting'))}"]
+    if item.get("attention_reason"):
+        lines.append(_indent(str(item["attention_reason"])))
+    if item.get("goal_summary"):
+        lines.append(_indent("Goal: " + one_line(str(item["goal_summary"]), 200)))
+    lines.append(f"    answer: ve orch answer {one_line(str(item.get('chunk')))} TEXT")
+    return lines
+
+
 @orch.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text for people, json for scripts.")
+              help="json: one list, every entry with \"source\": \"notes\" or \"daemon\".")
+@click.option("--json", "vibe_json", is_flag=True,
+              help="vibe-engineer's JSON shape ({attention_items, count}), notes questions included.")
+@_PROJECT_DIR
 @click.pass_context
 @_errors
-def attention(ctx: click.Context, fmt: str) -> int:
-    """List open questions of every unit (one bulk read of the notes). Exit 1 if there are any."""
-    ledger = _store(ctx).load()
+def attention(ctx: click.Context, fmt: str, vibe_json: bool, project_dir: str | None) -> int:
+    """List what needs the operator: AskOperator questions and the daemon's units. Exit 1 if any.
+
+    \b
+    Two sources, each entry marked:
+      notes   open AskOperator questions (one bulk read of the notes ref)
+      daemon  NEEDS_ATTENTION units of vibe-engineer's daemon, when it runs
+    """
+    from ve_hooks.orch.inbox import daemon_entry, daemon_queue
+
+    store = _store(ctx)
+    ledger = store.load()
     _warn(ledger.warnings)
     open_qs = [(name, q) for name, u in ledger.units.items() for q in u.open_questions()]
     open_qs.sort(key=lambda item: item[1].event.sort_key)
-    if fmt == "json":
+    queue = daemon_queue(store.repo.path, project_dir)
+    _warn(queue.warnings)
+    entries = [{**_question_json(n, q), "source": "notes"} for n, q in open_qs]
+    entries += [daemon_entry(i) for i in queue.items]
+    if vibe_json:
+        items = [{"chunk": e["unit"], "status": "NEEDS_ATTENTION", "attention_reason": e["text"], **e}
+                 if e["source"] == "notes" else e for e in entries]
+        click.echo(json.dumps({"attention_items": items, "count": len(items)}, indent=2))
+    elif fmt == "json":
         from ve_hooks.report.jsonout import dumps
 
-        click.echo(dumps([_question_json(n, q) for n, q in open_qs]))
-    elif not open_qs:
-        click.echo("No open questions.")
+        click.echo(dumps(entries))
+    elif not entries:
+        click.echo("No open questions." + ("" if queue.daemon else " (vibe-engineer's daemon: not running)"))
     else:
         lines: list[str] = []  # one write: 1,000 questions must not mean 4,000 flushes
         for name, q in open_qs:
-            lines.append(f"{one_line(name)}  {one_line(q.id, 40)}  {one_line(str(q.event.get('asked_at', '')), 40)}"
+            lines.append(f"{one_line(name)}  [notes]  {one_line(q.id, 40)}  {one_line(str(q.event.get('asked_at', '')), 40)}"
                          f"  {one_line(str(q.event.get('asker', '')), 60)}")
             lines.append(_indent(q.text))
             lines.extend(f"      {i}) {one_line(opt)}" for i, opt in enumerate(q.options, 1))
             if q.event.get("context"):
                 lines.append("    context:")
                 lines.append(_indent(str(q.event.get("context")), "      "))
+        for item in queue.items:
+            lines.extend(_daemon_lines(item))
         click.echo("\n".join(lines))
     if fmt == "text":
         waiting = [(name, q) for name, u in ledger.units.items() for q in u.answered_questions()]
@@ -193,7 +234,7 @@ def attention(ctx: click.Context, fmt: str) -> int:
             click.echo(f"{one_line(name)}  {one_line(q.id, 40)}  answered, not yet delivered: "
                        f"ve orch resume {one_line(name)}" + ("" if q.event.get("session_id") or q.event.get("run_id")
                                                              else f" (or ve orch take {one_line(name)})"))
-    return 1 if open_qs else 0
+    return 1 if entries else 0
 
 
 @orch.command()
@@ -290,23 +331,56 @@ def _read_answer(question_text: str) -> str:
 
 @orch.command()
 @click.argument("unit", callback=lambda _c, _p, v: _unit(v))
-@click.argument("question_id", required=False)
-@click.option("--text", default=None, help="The answer text (else stdin, else $EDITOR).")
+@click.argument("question_id_or_text", metavar="[QUESTION_ID | TEXT]", required=False)
+@click.option("--text", default=None, help="The answer text (else TEXT, else stdin, else $EDITOR).")
 @click.option("--option", "option", type=int, default=None, help="Choose option N (1-based).")
 @click.option("--force", is_flag=True, help="Answer again (supersedes the current answer) or a cancelled question.")
+@click.option("--json", "json_output", is_flag=True, help="Print the recorded answer (or the daemon's unit) as JSON.")
+@_PROJECT_DIR
 @click.pass_context
 @_errors
-def answer(ctx: click.Context, unit: str, question_id: str | None, text: str | None, option: int | None,
-           force: bool) -> int:
-    """Answer a question of UNIT (the id may be omitted when one question is open)."""
+def answer(ctx: click.Context, unit: str, question_id_or_text: str | None, text: str | None, option: int | None,
+           force: bool, json_output: bool, project_dir: str | None) -> int:
+    """Answer UNIT: its open AskOperator question, else its NEEDS_ATTENTION unit in the daemon.
+
+    \b
+      ve orch answer UNIT "use option a"       vibe-engineer's form (TEXT)
+      ve orch answer UNIT --text T             the unit's only open question
+      ve orch answer UNIT QUESTION_ID --option N
+    The second argument is a question id when it names one of UNIT's
+    questions (q-...), else the answer text. With neither TEXT nor --text
+    nor --option the answer is read from stdin, else from $EDITOR.
+    """
+    from ve_hooks.orch import inbox
+
     if text is not None and option is not None:
         raise click.UsageError("give --text or --option, not both")
     store = _store(ctx)
+    u = store.load([unit]).unit(unit)
+    question_id = question_id_or_text
+    if question_id_or_text is not None and text is None and option is None \
+            and not inbox.is_question_id(u, question_id_or_text):
+        question_id, text = None, question_id_or_text
+    statuses = [model.OPEN] if not force else [model.OPEN, model.ANSWERED, model.CANCELLED]
+    to_notes = question_id is not None or force or bool(u.open_questions())
+    if not to_notes:
+        if option is not None:
+            raise OrchError(f"unit {unit} has no open question in the notes ({store.ref}) to choose option "
+                            f"{option} of; the daemon takes text: ve orch answer {unit} TEXT")
+        if text is None:
+            asked = inbox.daemon_question(store, unit, project_dir)
+            if asked is None:
+                raise inbox.nowhere(unit, store, "vibe-engineer's daemon does not list it as needing attention")
+            text = _read_answer(asked)
+        routed = inbox.answer_daemon(store, unit, text, project_dir)
+        click.echo(json.dumps({"source": "daemon", **routed.result}, indent=2) if json_output else routed.message)
+        return 0
     if text is None and option is None:
-        u = store.load([unit]).unit(unit)
-        statuses = [model.OPEN] if not force else [model.OPEN, model.ANSWERED, model.CANCELLED]
         text = _read_answer(store.find_question(u, question_id, statuses=statuses).text)
     event = store.answer(unit, question_id, text=text, option=option, force=force)
+    if json_output:
+        click.echo(json.dumps({"source": "notes", **event}, indent=2))
+        return 0
     q = store.load([unit]).unit(unit).questions[event["question_id"]]
     if model.time_key(q.event.get("waits_until")) > model.now():
         click.echo(f"{q.id}: answered ({event['id']}); the agent's AskOperator call is waiting and takes it")
@@ -346,25 +420,74 @@ def sync(ctx: click.Context, remote: str) -> int:
 
 
 @orch.command()
-@click.option("--unit", envvar="VE_ORCH_UNIT", default=None, help="Work unit the questions belong to.")
-@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
-              help="Seconds the tool call waits for an answer before telling the agent to stop.")
+@click.option("--unit", envvar="VE_ORCH_UNIT", default=None,
+              help="Work unit the questions belong to [default: inferred from the worktree at each call].")
+@click.option("--wait", type=click.FloatRange(min=0), default=None,
+              help="Seconds a tool call waits for an answer [default: 0 with --unit, "
+                   "1800 when the unit is inferred, where running out is a tool error].")
 @click.pass_context
 @_errors
-def mcp(ctx: click.Context, unit: str | None, wait: float) -> int:
-    """Serve the AskOperator tool over stdio MCP (for Claude Code's --mcp-config)."""
-    if not unit:
-        raise click.UsageError("--unit (or $VE_ORCH_UNIT) is required")
-    _unit(unit)
+def mcp(ctx: click.Context, unit: str | None, wait: float | None) -> int:
+    """Serve the AskOperator tool over stdio MCP (for `claude --mcp-config` or `.mcp.json`).
+
+    \b
+    With --unit (as `ve orch run` starts it) a call records the question and,
+    with --wait, waits for the answer. Without --unit (as `.mcp.json` from
+    `ve orch init` starts it in vibe-engineer's worktrees) the unit is the
+    worktree's: its orch/<chunk> branch, else .ve/chunks/<chunk>/; elsewhere
+    the tool says so and records nothing. The call then waits up to --wait
+    seconds, ending in a tool error if no answer comes.
+    """
+    if unit:
+        _unit(unit)
     try:
         import mcp as _sdk  # noqa: F401  (the optional [orch] extra)
     except ImportError:
         raise click.ClickException(
             "the MCP SDK is not installed: pip install 've-hooks[orch]' (mcp>=2,<3)") from None
-    from ve_hooks.orch.mcp_server import serve
+    from ve_hooks.orch.mcp_server import DEFAULT_WAIT_SECONDS, serve
 
-    serve(_store(ctx), unit, wait)
+    serve(_store(ctx), unit or None, wait if wait is not None else (0.0 if unit else DEFAULT_WAIT_SECONDS))
     return 0
+
+
+@orch.command("init")
+@click.option("--check", "check_only", is_flag=True, help="Only report what is missing (exit 1 if anything is).")
+@click.option("--wait", type=click.FloatRange(min=0), default=None,
+              help="Seconds AskOperator waits for an answer in the daemon's agents [default: 1800].")
+@click.option("--command", "command", default="ve-hooks", show_default=True,
+              help="How the agents start ve-hooks (a name on their PATH, or an absolute path).")
+@click.pass_context
+@_errors
+def init_command(ctx: click.Context, check_only: bool, wait: float | None, command: str) -> int:
+    """Give the agents of vibe-engineer's daemon the AskOperator tool.
+
+    \b
+    Adds the ve-orch server to .mcp.json (other servers and bytes kept;
+    nothing changes when it is there already), and configures git:
+    notes.rewriteRef refs/notes/ve/*, and per remote a fetch refspec for
+    refs/notes/ve/* (a push refspec only where the remote lists push
+    refspecs already: elsewhere it would change what `git push` pushes;
+    `ve orch sync` pushes the notes). Commit .mcp.json afterwards: the
+    daemon's worktrees are checked out from commits.
+      ve orch init            set up (idempotent)
+      ve orch init --check    say what is missing; exit 1 if anything is
+    """
+    from ve_hooks.orch import init as setup
+    from ve_hooks.orch.mcp_server import DEFAULT_WAIT_SECONDS
+
+    repo = ctx.obj["repo"]
+    try:
+        if not check_only:
+            for line in setup.init(repo, DEFAULT_WAIT_SECONDS if wait is None else wait, command):
+                click.echo(f"done: {line}")
+        report = setup.check(repo)
+    except setup.InitError as e:
+        raise click.ClickException(one_line(str(e), 500)) from None
+    for item in report.items:
+        mark = "ok" if item.ok else ("warning" if not item.required else "missing" if check_only else "todo")
+        click.echo(f"{mark}: {item.what}" + ("" if item.ok else f"  ->  {item.fix}"))
+    return 1 if check_only and report.missing else 0
 
 
 @orch.command("mcp-config")
