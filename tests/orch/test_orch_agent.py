@@ -94,4 +94,4 @@ def test_mcp_config_names_the_server_and_tool(ve: Ve, orepo: Path) -> None:
     assert cfg["args"][-5:] == ["mcp", "--unit", "unit-a", "--wait", "5"]
     assert "orch" in cfg["args"] and str(orepo) in cfg["args"]
     assert "mcp__ve-orch__AskOperator" in r.stderr
-    assert ve("mcp").returncode == 2  # no unit
+    assert ve("mcp", "--unit", "../escape").returncode == 2  # an invalid unit (none: inferred, see test_orch_init)

@@ -201,7 +201,7 @@ def attention(ctx: click.Context, fmt: str, vibe_json: bool, project_dir: str | 
     _warn(ledger.warnings)
     open_qs = [(name, q) for name, u in ledger.units.items() for q in u.open_questions()]
     open_qs.sort(key=lambda item: item[1].event.sort_key)
-    queue = daemon_queue(store.repo.path, project_dir)
+    queue = daemon_queue(store, project_dir)
     _warn(queue.warnings)
     entries = [{**_question_json(n, q), "source": "notes"} for n, q in open_qs]
     entries += [daemon_entry(i) for i in queue.items]

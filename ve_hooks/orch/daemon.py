@@ -18,7 +18,6 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,31 +48,27 @@ class _UnixConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
-def project_dirs(start: str | Path) -> list[Path]:
-    """Where a daemon of this repository would live: this worktree's top, then the main worktree's.
+def project_dirs(start: str | Path, common_dir: str | Path | None = None) -> list[Path]:
+    """Where a daemon of this repository would live, without starting a process.
 
-    The daemon runs in the main checkout; its agents (and operators) may stand in a worktree under
-    ``.ve/chunks/<chunk>/worktree``, whose own top has no socket.
+    Like vibe-engineer: up from ``start`` to the top of its worktree (the first directory holding
+    ``.git``); then the main worktree (the parent of the common ``.git`` directory), because the
+    daemon runs in the main checkout while its agents and operators may stand in a worktree under
+    ``.ve/chunks/<chunk>/worktree``.
     """
     out: list[Path] = []
-    proc = subprocess.run(["git", "-C", str(start), "rev-parse", "--show-toplevel", "--git-common-dir"],
-                          capture_output=True, text=True, check=False)
-    lines = proc.stdout.splitlines() if proc.returncode == 0 else []
-    if lines:
-        out.append(Path(lines[0]))
-        if len(lines) > 1:
-            common = Path(lines[1])
-            if not common.is_absolute():
-                common = Path(lines[0]) / common
-            if common.name == ".git":
-                out.append(common.resolve().parent)
+    here = Path(start).resolve()
+    for d in (here, *here.parents):
+        out.append(d)
+        if (d / ".git").exists():
+            break
     else:
-        out.append(Path(start).resolve())
-    seen: list[Path] = []
-    for p in out:
-        if p not in seen:
-            seen.append(p)
-    return seen
+        out = [here]
+    if common_dir is not None and Path(common_dir).name == ".git":
+        main = Path(common_dir).resolve().parent
+        if main not in out:
+            out.append(main)
+    return out
 
 
 @dataclass
@@ -84,9 +79,10 @@ class Daemon:
     timeout: float = TIMEOUT_SECONDS
 
     @classmethod
-    def find(cls, start: str | Path, project_dir: str | Path | None = None) -> Daemon | None:
+    def find(cls, start: str | Path, project_dir: str | Path | None = None,
+             common_dir: str | Path | None = None) -> Daemon | None:
         """The running daemon for the repository at ``start`` (or ``project_dir``), else None."""
-        candidates = [Path(project_dir)] if project_dir is not None else project_dirs(start)
+        candidates = [Path(project_dir)] if project_dir is not None else project_dirs(start, common_dir)
         for d in candidates:
             daemon = cls(d / SOCKET)
             if daemon.running():

@@ -25,9 +25,13 @@ class DaemonQueue:
     warnings: list[str]
 
 
-def daemon_queue(repo: str | Path, project_dir: str | Path | None = None) -> DaemonQueue:
+def find_daemon(store: Store, project_dir: str | Path | None) -> Daemon | None:
+    return Daemon.find(store.repo.path, project_dir, store.repo.common_dir)
+
+
+def daemon_queue(store: Store, project_dir: str | Path | None = None) -> DaemonQueue:
     """The daemon's attention items; none (and no error) when it does not run."""
-    daemon = Daemon.find(repo, project_dir)
+    daemon = find_daemon(store, project_dir)
     if daemon is None:
         return DaemonQueue(None, [], [])
     try:
@@ -82,7 +86,7 @@ def daemon_note(daemon: Daemon | None, unit: str, status: str | None) -> str:
 
 def answer_daemon(store: Store, unit: str, text: str, project_dir: str | Path | None) -> Routed:
     """Post the answer to the daemon's NEEDS_ATTENTION unit, or explain why neither place takes it."""
-    daemon = Daemon.find(store.repo.path, project_dir)
+    daemon = find_daemon(store, project_dir)
     if daemon is None:
         raise nowhere(unit, store, daemon_note(None, unit, None))
     try:
@@ -101,7 +105,7 @@ def answer_daemon(store: Store, unit: str, text: str, project_dir: str | Path | 
 
 def daemon_question(store: Store, unit: str, project_dir: str | Path | None) -> str | None:
     """The daemon's reason for UNIT needing attention (the question to show in an editor), if any."""
-    daemon = Daemon.find(store.repo.path, project_dir)
+    daemon = find_daemon(store, project_dir)
     if daemon is None:
         return None
     try:
