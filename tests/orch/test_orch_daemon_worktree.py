@@ -10,25 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
-import threading
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
+from mcp_session import (
+    agent_env,
+    call_ask_operator,
+    call_in_thread,
+    daemon_like_worktree,
+    mcp_entry,
+    result_of,
+    wait_for_question,
+)
 from orch_support import git, run_ve
 
 from ve_hooks.orch.worktree_unit import infer
 
 pytest.importorskip("mcp")
-
-
-def _daemon_like_worktree(repo: Path, chunk: str) -> Path:
-    wt = repo / ".ve" / "chunks" / chunk / "worktree"
-    git(repo, "worktree", "add", "-q", "-b", f"orch/{chunk}", str(wt))
-    return wt
 
 
 @pytest.fixture
@@ -41,7 +39,7 @@ def inited(orepo: Path) -> Path:
 
 
 def test_infer_from_branch_path_and_nothing(orepo: Path) -> None:
-    wt = _daemon_like_worktree(orepo, "my_chunk")
+    wt = daemon_like_worktree(orepo, "my_chunk")
     assert infer(wt).unit == "my_chunk" and infer(wt).how == "branch orch/my_chunk"
     (wt / "src").mkdir()
     assert infer(wt / "src").unit == "my_chunk"
@@ -64,66 +62,16 @@ def test_infer_from_branch_path_and_nothing(orepo: Path) -> None:
     assert infer(orepo.parent / "bad").unit is None
 
 
-def _entry(repo: Path) -> dict[str, Any]:
-    return json.loads((repo / ".mcp.json").read_text())["mcpServers"]["ve-orch"]
-
-
-def _env(**extra: str) -> dict[str, str]:
-    # The agent's environment: ve-hooks on PATH, as when the daemon runs from an activated venv.
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    env.update(extra)
-    return env
-
-
-async def _call(cwd: Path, entry: dict[str, Any], env: dict[str, str], **arguments: Any) -> tuple[bool, str]:
-    from mcp import Client
-    from mcp.client.stdio import StdioServerParameters
-
-    params = StdioServerParameters(command=entry["command"], args=entry["args"], env=env, cwd=str(cwd))
-    async with Client(params) as client:
-        result = await client.call_tool("AskOperator", arguments)
-        return bool(result.is_error), "".join(getattr(c, "text", "") for c in result.content)
-
-
-def _call_in_thread(cwd: Path, entry: dict[str, Any], env: dict[str, str], **arguments: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            out["result"] = asyncio.run(_call(cwd, entry, env, **arguments))
-        except BaseException as e:  # surfaced by the test
-            out["error"] = e
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    out["thread"] = t
-    return out
-
-
-def _wait_for_question(repo: Path, unit: str, timeout: float = 60, sync: bool = False) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if sync:
-            run_ve(repo, "sync")
-        for e in json.loads(run_ve(repo, "attention", "--format", "json").stdout or "[]"):
-            if e["unit"] == unit and e["source"] == "notes":
-                return e
-        time.sleep(0.2)
-    raise AssertionError(f"no question of {unit} appeared in {repo}")
-
-
 def test_the_tool_waits_and_an_answer_from_the_main_checkout_releases_it(inited: Path) -> None:
-    wt = _daemon_like_worktree(inited, "my_chunk")
-    entry = _entry(wt)  # the committed file, as the worktree has it
+    wt = daemon_like_worktree(inited, "my_chunk")
+    entry = mcp_entry(wt)  # the committed file, as the worktree has it
     assert entry["args"] == ["orch", "mcp", "--wait", "1800"] and "--unit" not in entry["args"]
-    call = _call_in_thread(wt, entry, _env(), question="Which database?", options=["sqlite", "postgres"])
-    q = _wait_for_question(inited, "my_chunk")  # visible at once, from the main checkout
+    call = call_in_thread(wt, entry, agent_env(), question="Which database?", options=["sqlite", "postgres"])
+    q = wait_for_question(inited, "my_chunk")  # visible at once, from the main checkout
     assert q["text"] == "Which database?" and call["thread"].is_alive()  # the agent is still waiting
     r = run_ve(inited, "answer", "my_chunk", "sqlite, it is small")  # vibe-engineer's positional form
     assert r.returncode == 0, r.stderr
-    call["thread"].join(60)
-    assert "error" not in call, call.get("error")
-    is_error, text = call["result"]
+    is_error, text = result_of(call)
     assert not is_error and "sqlite, it is small" in text
     log = run_ve(inited, "log", "my_chunk").stdout
     assert "via wait" in log
@@ -131,18 +79,18 @@ def test_the_tool_waits_and_an_answer_from_the_main_checkout_releases_it(inited:
 
 
 def test_the_wait_ends_in_a_tool_error_and_the_question_stays_open(inited: Path) -> None:
-    wt = _daemon_like_worktree(inited, "slow_chunk")
-    entry = {**_entry(wt), "args": ["orch", "mcp", "--wait", "1"]}
-    is_error, text = asyncio.run(_call(wt, entry, _env(), question="Anyone there?"))
+    wt = daemon_like_worktree(inited, "slow_chunk")
+    entry = {**mcp_entry(wt), "args": ["orch", "mcp", "--wait", "1"]}
+    is_error, text = asyncio.run(call_ask_operator(wt, entry, agent_env(), question="Anyone there?"))
     assert is_error
     assert "No answer from the operator to question q-" in text and "within 1 s" in text
     assert "stays open in `ve orch attention`" in text
-    q = _wait_for_question(inited, "slow_chunk", timeout=5)
+    q = wait_for_question(inited, "slow_chunk", timeout=5)
     assert q["status"] == "OPEN"
 
 
 def test_outside_any_unit_the_tool_says_so_and_records_nothing(inited: Path) -> None:
-    is_error, text = asyncio.run(_call(inited, _entry(inited), _env(), question="Where am I?"))
+    is_error, text = asyncio.run(call_ask_operator(inited, mcp_entry(inited), agent_env(), question="Where am I?"))
     assert is_error
     assert "cannot tell which work unit" in text and "on branch main" in text and "Nothing was recorded" in text
     assert json.loads(run_ve(inited, "attention", "--format", "json").stdout) == []
@@ -155,13 +103,11 @@ def test_an_answer_from_another_clone_after_sync_releases_the_wait(tmp_path: Pat
     git(inited, "push", "-q", "origin", "main")
     operator = tmp_path / "operator"
     git(tmp_path, "clone", "-q", str(remote), str(operator))
-    wt = _daemon_like_worktree(inited, "far_chunk")
-    call = _call_in_thread(wt, _entry(wt), _env(VE_ORCH_REMOTE_POLL="0.5"), question="Ship it?")
-    q = _wait_for_question(operator, "far_chunk", sync=True)  # the server pushed it; sync brought it here
+    wt = daemon_like_worktree(inited, "far_chunk")
+    call = call_in_thread(wt, mcp_entry(wt), agent_env(VE_ORCH_REMOTE_POLL="0.5"), question="Ship it?")
+    q = wait_for_question(operator, "far_chunk", sync=True)  # the server pushed it; sync brought it here
     assert q["text"] == "Ship it?"
     assert run_ve(operator, "answer", "far_chunk", "yes, ship it").returncode == 0
     assert run_ve(operator, "sync").returncode == 0
-    call["thread"].join(60)
-    assert "error" not in call, call.get("error")
-    is_error, text = call["result"]
+    is_error, text = result_of(call)
     assert not is_error and "yes, ship it" in text

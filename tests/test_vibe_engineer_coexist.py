@@ -1,0 +1,210 @@
+"""ve-hooks beside the real vibe-engineer 0.10.0, installed in both orders (and uninstalled).
+
+Each order gets its own Python 3.12 venv (vibe-engineer needs >= 3.12; pyenv provides it here).
+Wheels come through pip's cache, so only the first run downloads; ve-hooks is built once from
+this checkout. Skips, saying why, without Python 3.12 or without the package index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+VIBE = "vibe-engineer==0.10.0"
+OFFLINE_SIGNS = ("NewConnectionError", "Temporary failure in name resolution", "Network is unreachable",
+                 "No matching distribution found for vibe-engineer", "Could not find a version that satisfies")
+
+
+def _python312() -> str | None:
+    """A Python >= 3.12 that runs (a pyenv shim may exist without a selected version behind it)."""
+    candidates: list[str] = []
+    pyenv = shutil.which("pyenv")
+    if pyenv:
+        root = subprocess.run([pyenv, "root"], capture_output=True, text=True).stdout.strip()
+        if root:
+            candidates += sorted(str(p) for p in Path(root, "versions").glob("3.1[2-9]*/bin/python3"))
+    candidates += [c for c in (shutil.which("python3.12"), shutil.which("python3.13")) if c]
+    for c in candidates:
+        ok = subprocess.run([c, "-c", "import sys; assert sys.version_info >= (3, 12)"], capture_output=True)
+        if ok.returncode == 0:
+            return c
+    return None
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900,
+         input: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout, input=input)
+
+
+@pytest.fixture(scope="module")
+def py312() -> str:
+    py = _python312()
+    if py is None:
+        pytest.skip("vibe-engineer 0.10.0 needs Python >= 3.12: no python3.12 on PATH or under pyenv")
+    return py
+
+
+@pytest.fixture(scope="module")
+def ve_hooks_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    r = _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out),
+              str(ROOT)], ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return next(out.glob("ve_hooks-*.whl"))
+
+
+class Env:
+    """A venv and a vibe-engineer project to run commands in."""
+
+    def __init__(self, venv: Path, project: Path) -> None:
+        self.venv, self.project = venv, project
+        self.bin = venv / "bin"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "VE_HOOKS_ALONE")}
+        env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
+        env["GIT_CONFIG_NOSYSTEM"] = "1"
+        return env
+
+    def __call__(self, *cmd: str, input: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        exe = str(self.bin / cmd[0]) if (self.bin / cmd[0]).exists() else cmd[0]
+        return _run([exe, *cmd[1:]], self.project, self.env(), timeout=timeout, input=input)
+
+    def pip(self, *args: str) -> subprocess.CompletedProcess[str]:
+        r = _run([str(self.bin / "python"), "-m", "pip", "--disable-pip-version-check", *args], self.project,
+                 self.env())
+        if r.returncode != 0 and any(s in r.stdout + r.stderr for s in OFFLINE_SIGNS):
+            pytest.skip(f"the package index is unreachable: {(r.stdout + r.stderr).strip().splitlines()[-1]}")
+        assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+        return r
+
+    def vibe_alone(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """vibe-engineer's own group, as its own `ve` script runs it (the reference output)."""
+        return _run([str(self.bin / "python"), "-c", "import sys; from ve import cli; sys.argv[0] = 've'; cli()",
+                     *args], self.project, self.env())
+
+
+def _make(tmp_path: Path, py: str) -> Env:
+    venv = tmp_path / "venv"
+    r = _run([py, "-m", "venv", str(venv)], tmp_path)
+    assert r.returncode == 0, r.stderr
+    project = tmp_path / "project"
+    project.mkdir()
+    e = Env(venv, project)
+    for args in (["init", "-q", "-b", "main"], ["config", "user.name", "Op"], ["config", "user.email", "op@x"],
+                 ["commit", "-q", "--allow-empty", "-m", "init"]):
+        assert e("git", *args).returncode == 0
+    return e
+
+
+def _owner(e: Env) -> str:
+    script = e.bin / "ve"
+    return "missing" if not script.exists() else "ve-hooks" if "ve_hooks" in script.read_text() else "vibe-engineer"
+
+
+def _vibe_project(e: Env) -> None:
+    r = e("ve", "init")
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = e("ve", "chunk", "create", "first_feature", "-y")
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _same_as_vibe(e: Env, *args: str) -> subprocess.CompletedProcess[str]:
+    ours, ref = e("ve", *args), e.vibe_alone(*args)
+    assert (ours.returncode, ours.stdout, ours.stderr) == (ref.returncode, ref.stdout, ref.stderr), args
+    return ours
+
+
+def _ask_and_answer(e: Env, ve: str) -> None:
+    qid = e(ve, "orch", "ask", "unit_a", "--question", "Which DB?", "--option", "sqlite").stdout.strip()
+    assert qid.startswith("q-")
+    att = e(ve, "orch", "attention")
+    assert att.returncode == 1 and f"unit_a  [notes]  {qid}" in att.stdout
+    r = e(ve, "orch", "answer", "unit_a", "sqlite, please")
+    assert r.returncode == 0, r.stderr
+    assert "sqlite, please" in e(ve, "orch", "log", "unit_a").stdout
+
+
+def _ve_validate(e: Env) -> None:
+    r = e("ve-validate")
+    assert r.returncode in (0, 1) and "Traceback" not in r.stderr, r.stdout + r.stderr
+
+
+def test_vibe_engineer_first_then_ve_hooks(tmp_path: Path, py312: str, ve_hooks_wheel: Path) -> None:
+    e = _make(tmp_path, py312)
+    e.pip("install", "-q", VIBE)
+    assert _owner(e) == "vibe-engineer"
+    e.pip("install", "-q", f"{ve_hooks_wheel}[orch]")
+    assert _owner(e) == "ve-hooks"  # ours won the script: the superset
+    _vibe_project(e)
+    help_text = e("ve", "--help").stdout
+    assert "vibe-engineer 0.10.0 commands" in help_text and "ve-hooks commands" in help_text
+    assert "chunk" in help_text and "created-after" in help_text
+    listed = _same_as_vibe(e, "chunk", "list")
+    assert "first_feature" in listed.stdout
+    _same_as_vibe(e, "chunk", "no-such-subcommand")  # its usage error, its exit code (2)
+    _same_as_vibe(e, "validate")  # the word vibe-engineer keeps
+    _ve_validate(e)
+    _ask_and_answer(e, "ve")
+    assert e("ve-hooks", "doctor").returncode == 0
+
+    # The real daemon: our attention lists its unit, our answer posts to it.
+    start = e("ve", "orch", "start")
+    assert start.returncode == 0, start.stdout + start.stderr
+    try:
+        r = e("ve", "orch", "work-unit", "create", "daemon_chunk", "--status", "NEEDS_ATTENTION", "--phase", "PLAN")
+        assert r.returncode == 0, r.stdout + r.stderr
+        entries = json.loads(e("ve", "orch", "attention", "--format", "json").stdout)
+        assert ("daemon", "daemon_chunk") in [(x["source"], x["unit"]) for x in entries]
+        r = e("ve", "orch", "answer", "daemon_chunk", "use option a")
+        assert r.returncode == 0 and "vibe-engineer's daemon" in r.stdout, r.stdout + r.stderr
+        shown = json.loads(e("ve", "orch", "work-unit", "show", "daemon_chunk", "--json").stdout)
+        assert shown["pending_answer"] == "use option a" or shown["status"] != "NEEDS_ATTENTION"
+    finally:
+        e("ve", "orch", "stop")
+        time.sleep(0.5)
+
+    # Uninstalling vibe-engineer deletes `ve` (both packages list it); doctor says so and repairs.
+    e.pip("uninstall", "-y", "-q", "vibe-engineer")
+    assert _owner(e) == "missing"
+    r = e("ve-hooks", "doctor")
+    assert r.returncode == 1 and "ve-hooks doctor --fix" in r.stdout
+    assert e("ve-hooks", "doctor", "--fix").returncode == 0
+    assert e("ve", "orch", "attention").returncode == 0  # answered above: nothing open
+    r = e("ve", "chunk", "list")
+    assert r.returncode == 2 and "No such command" in r.stderr
+
+
+def test_ve_hooks_first_then_vibe_engineer(tmp_path: Path, py312: str, ve_hooks_wheel: Path) -> None:
+    e = _make(tmp_path, py312)
+    e.pip("install", "-q", f"{ve_hooks_wheel}[orch]")
+    assert _owner(e) == "ve-hooks"
+    e.pip("install", "-q", VIBE)
+    assert _owner(e) == "vibe-engineer"  # theirs won the script: vibe-engineer works unchanged
+    _vibe_project(e)
+    assert "first_feature" in e("ve", "chunk", "list").stdout
+    _ve_validate(e)
+    _ask_and_answer(e, "ve-hooks")  # ours stays reachable
+    r = e("ve-hooks", "doctor")
+    assert r.returncode == 1 and "vibe-engineer's alone" in r.stdout and "ve-hooks doctor --fix" in r.stdout
+    assert e("ve-hooks", "doctor", "--fix").returncode == 0
+    assert _owner(e) == "ve-hooks"
+    _same_as_vibe(e, "chunk", "list")
+    _ask_and_answer(e, "ve")
+
+    # Uninstalling ve-hooks deletes `ve`; vibe-engineer's comes back with a forced reinstall.
+    e.pip("uninstall", "-y", "-q", "ve-hooks")
+    assert _owner(e) == "missing"
+    e.pip("install", "-q", "--force-reinstall", "--no-deps", VIBE)
+    assert _owner(e) == "vibe-engineer"
+    assert "first_feature" in e("ve", "chunk", "list").stdout
