@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support.docblocks import blocks
 
 pytestmark = pytest.mark.slow
 
@@ -88,6 +89,10 @@ class Env:
         assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
         return r
 
+    def doc_block(self, name: str) -> list[subprocess.CompletedProcess[str]]:
+        """The commands of a docs/orchestrator.md block, verbatim, through bash, in this venv."""
+        return [self("bash", "-c", cmd) for cmd in blocks("docs/orchestrator.md")[name]]
+
     def vibe_alone(self, *args: str) -> subprocess.CompletedProcess[str]:
         """vibe-engineer's own group, as its own `ve` script runs it (the reference output)."""
         return _run([str(self.bin / "python"), "-c", "import sys; from ve import cli; sys.argv[0] = 've'; cli()",
@@ -150,6 +155,8 @@ def test_vibe_engineer_first_then_ve_hooks(tmp_path: Path, py312: str, ve_hooks_
     help_text = e("ve", "--help").stdout
     assert "vibe-engineer 0.10.0 commands" in help_text and "ve-hooks commands" in help_text
     assert "chunk" in help_text and "created-after" in help_text
+    orch_help = e("ve", "orch", "--help").stdout
+    assert "vibe-engineer 0.10.0 orch commands" in orch_help and "start" in orch_help and "init" in orch_help
     listed = _same_as_vibe(e, "chunk", "list")
     assert "first_feature" in listed.stdout
     _same_as_vibe(e, "chunk", "no-such-subcommand")  # its usage error, its exit code (2)
@@ -179,7 +186,11 @@ def test_vibe_engineer_first_then_ve_hooks(tmp_path: Path, py312: str, ve_hooks_
     assert _owner(e) == "missing"
     r = e("ve-hooks", "doctor")
     assert r.returncode == 1 and "ve-hooks doctor --fix" in r.stdout
-    assert e("ve-hooks", "doctor", "--fix").returncode == 0
+    e.pip("install", "-q", "--no-deps", VIBE)  # back, to run the documented steps verbatim
+    e.pip("install", "-q", "--force-reinstall", "--no-deps", str(ve_hooks_wheel))
+    results = e.doc_block("uninstall-vibe-engineer")
+    assert [r.returncode for r in results] == [0, 0], [r.stdout + r.stderr for r in results]
+    assert _owner(e) == "ve-hooks"
     assert e("ve", "orch", "attention").returncode == 0  # answered above: nothing open
     r = e("ve", "chunk", "list")
     assert r.returncode == 2 and "No such command" in r.stderr
@@ -202,9 +213,8 @@ def test_ve_hooks_first_then_vibe_engineer(tmp_path: Path, py312: str, ve_hooks_
     _same_as_vibe(e, "chunk", "list")
     _ask_and_answer(e, "ve")
 
-    # Uninstalling ve-hooks deletes `ve`; vibe-engineer's comes back with a forced reinstall.
-    e.pip("uninstall", "-y", "-q", "ve-hooks")
-    assert _owner(e) == "missing"
-    e.pip("install", "-q", "--force-reinstall", "--no-deps", VIBE)
+    # Uninstalling ve-hooks deletes `ve`; vibe-engineer's comes back with a forced reinstall (the docs' block).
+    results = e.doc_block("uninstall-ve-hooks")
+    assert [r.returncode for r in results] == [0, 0], [r.stdout + r.stderr for r in results]
     assert _owner(e) == "vibe-engineer"
     assert "first_feature" in e("ve", "chunk", "list").stdout

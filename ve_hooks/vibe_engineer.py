@@ -112,29 +112,24 @@ def run_vibe(group: click.Group, argv: Sequence[str]) -> int:
     return rv if isinstance(rv, int) else 0
 
 
-def _short(cmd: click.Command) -> str:
-    return cmd.get_short_help_str(limit=70)
-
-
-def _rows(group: click.Group, ctx: click.Context, skip: dict[str, str] | Sequence[str] = ()) -> list[tuple[str, str]]:
+def _rows(group: click.Group, suffix: dict[str, str], leave_out: set[str] = frozenset()) -> list[tuple[str, str]]:
+    """(name, short help) of a vibe-engineer group's commands, where ours is noted after the help."""
+    ctx = click.Context(group, info_name="ve")
     rows = []
     for name in group.list_commands(ctx):
         cmd = group.get_command(ctx, name)
-        if cmd is None or cmd.hidden:
+        if cmd is None or cmd.hidden or name in leave_out:
             continue
-        text = _short(cmd)
-        if name in skip:
-            text = f"(shared: ve-hooks' serves both) {text}" if not isinstance(skip, dict) else \
-                f"{text} (ve-hooks': {skip[name]})"
-        rows.append((name, text))
+        note = f" (ve-hooks': {suffix[name]})" if name in suffix else ""
+        rows.append((name, cmd.get_short_help_str(limit=70) + note))
     return rows
 
 
 def combined_help(vibe: Vibe) -> str:
-    from ve_hooks.cli import LAZY_COMMANDS, cli
+    """``ve --help``: vibe-engineer's commands, then ours."""
+    from ve_hooks.cli import LAZY_COMMANDS
 
     formatter = click.HelpFormatter()
-    ctx = click.Context(cli, info_name="ve")
     formatter.write_usage("ve", "[OPTIONS] COMMAND [ARGS]...")
     formatter.write_paragraph()
     with formatter.indentation():
@@ -146,40 +141,33 @@ def combined_help(vibe: Vibe) -> str:
                             ("-h, --help", "Show this message and exit.")])
     group = vibe.group
     if group is not None:
-        vctx = click.Context(group, info_name="ve")
         with formatter.section(f"vibe-engineer {vibe.version} commands"):
-            formatter.write_dl(_rows(group, vctx, VIBE_KEEPS))
-    elif vibe.problem:
+            formatter.write_dl(_rows(group, VIBE_KEEPS))
+    else:
         with formatter.section("vibe-engineer"):
-            formatter.write_text(vibe.problem)
-    rows = [(n, LAZY_COMMANDS[n][1]) for n in sorted(LAZY_COMMANDS) if n not in VIBE_KEEPS]
-    rows = [(n, t + " (also vibe-engineer's daemon)" if n == "orch" else t) for n, t in rows]
+            formatter.write_text(str(vibe.problem))
+    rows = [(n, LAZY_COMMANDS[n][1] + (" (also vibe-engineer's daemon)" if n == "orch" else ""))
+            for n in sorted(LAZY_COMMANDS) if n not in VIBE_KEEPS]
     with formatter.section("ve-hooks commands"):
         formatter.write_dl(rows)
-    del ctx
     return formatter.getvalue()
 
 
 def orch_help(vibe: Vibe) -> str:
+    """``ve orch --help``: ours, then the daemon commands vibe-engineer adds."""
     from ve_hooks.orch.cli import orch
 
-    parent = click.Context(click.Group("ve"), info_name="ve")
-    ctx = click.Context(orch, info_name="orch", parent=parent)
+    ctx = click.Context(orch, info_name="orch", parent=click.Context(click.Group("ve"), info_name="ve"))
     text = orch.get_help(ctx)
-    if vibe.group is None:
-        return text
-    vorch = vibe.group.get_command(click.Context(vibe.group, info_name="ve"), "orch")
+    group = vibe.group
+    vorch = group.get_command(click.Context(group, info_name="ve"), "orch") if group is not None else None
     if not isinstance(vorch, click.Group):
         return text
     formatter = click.HelpFormatter()
-    vctx = click.Context(vorch, info_name="orch")
-    ours = set(orch.commands) - set(VIBE_KEEPS_ORCH)
-    rows = [(n, t) for n, t in _rows(vorch, vctx, VIBE_KEEPS_ORCH) if n not in ours]
     with formatter.section(f"vibe-engineer {vibe.version} orch commands (its daemon)"):
-        formatter.write_dl(rows)
-    shared = ", ".join(SHARED_ORCH)
+        formatter.write_dl(_rows(vorch, VIBE_KEEPS_ORCH, set(orch.commands) - set(VIBE_KEEPS_ORCH)))
     formatter.write_paragraph()
-    formatter.write_text(f"Shared: {shared} list and answer both the notes and the daemon.")
+    formatter.write_text(f"Shared: {', '.join(SHARED_ORCH)} list and answer both the notes and the daemon.")
     return text + "\n" + formatter.getvalue()
 
 
