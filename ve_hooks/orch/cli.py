@@ -367,12 +367,10 @@ def answer(ctx: click.Context, unit: str, question_id_or_text: str | None, text:
         if option is not None:
             raise OrchError(f"unit {unit} has no open question in the notes ({store.ref}) to choose option "
                             f"{option} of; the daemon takes text: ve orch answer {unit} TEXT")
+        daemon, wu = inbox.daemon_unit(store, unit, project_dir)
         if text is None:
-            asked = inbox.daemon_question(store, unit, project_dir)
-            if asked is None:
-                raise inbox.nowhere(unit, store, "vibe-engineer's daemon does not list it as needing attention")
-            text = _read_answer(asked)
-        routed = inbox.answer_daemon(store, unit, text, project_dir)
+            text = _read_answer(inbox.daemon_question(wu))
+        routed = inbox.answer_daemon(daemon, unit, text)
         click.echo(json.dumps({"source": "daemon", **routed.result}, indent=2) if json_output else routed.message)
         return 0
     if text is None and option is None:

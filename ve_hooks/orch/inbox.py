@@ -84,34 +84,33 @@ def daemon_note(daemon: Daemon | None, unit: str, status: str | None) -> str:
     return f"vibe-engineer's daemon ({daemon.socket_path}) has {unit} in {status}, not {NEEDS_ATTENTION}"
 
 
-def answer_daemon(store: Store, unit: str, text: str, project_dir: str | Path | None) -> Routed:
-    """Post the answer to the daemon's NEEDS_ATTENTION unit, or explain why neither place takes it."""
+def daemon_unit(store: Store, unit: str, project_dir: str | Path | None) -> tuple[Daemon, dict[str, Any]]:
+    """The daemon and its NEEDS_ATTENTION ``unit``; else the error naming both places."""
     daemon = find_daemon(store, project_dir)
     if daemon is None:
         raise nowhere(unit, store, daemon_note(None, unit, None))
     try:
         wu = daemon.work_unit(unit)
-        status = str(wu.get("status")) if wu is not None else None
-        if status != NEEDS_ATTENTION:
-            raise nowhere(unit, store, daemon_note(daemon, unit, status))
-        if not text.strip():
-            raise OrchError("the answer is empty")
+    except DaemonError as e:
+        raise OrchError(str(e)) from None
+    status = str(wu.get("status")) if wu is not None else None
+    if wu is None or status != NEEDS_ATTENTION:
+        raise nowhere(unit, store, daemon_note(daemon, unit, status))
+    return daemon, wu
+
+
+def daemon_question(wu: dict[str, Any]) -> str:
+    """What to show the operator in an editor for a daemon unit (its reason, else its phase)."""
+    return str(wu.get("attention_reason") or f"{wu.get('chunk')} needs attention ({wu.get('phase')})")
+
+
+def answer_daemon(daemon: Daemon, unit: str, text: str) -> Routed:
+    """Post the answer to the daemon's unit, as vibe-engineer's ``ve orch answer UNIT TEXT`` does."""
+    if not text.strip():
+        raise OrchError("the answer is empty")
+    try:
         result = daemon.answer(unit, text)
     except DaemonError as e:
         raise OrchError(str(e)) from None
     return Routed("daemon", f"Answered {unit} through vibe-engineer's daemon; the work unit is queued for resume",
                   result)
-
-
-def daemon_question(store: Store, unit: str, project_dir: str | Path | None) -> str | None:
-    """The daemon's reason for UNIT needing attention (the question to show in an editor), if any."""
-    daemon = find_daemon(store, project_dir)
-    if daemon is None:
-        return None
-    try:
-        wu = daemon.work_unit(unit)
-    except DaemonError:
-        return None
-    if wu is None or wu.get("status") != NEEDS_ATTENTION:
-        return None
-    return str(wu.get("attention_reason") or f"{unit} needs attention ({wu.get('phase')})")
