@@ -73,3 +73,14 @@ def answer_while_waiting(ve: Ve, proc: subprocess.Popen[str], unit: str, *answer
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def clone_through_remote(tmp_path: Path, repo: Path, name: str) -> Path:
+    """Give ``repo`` a bare ``origin`` holding ``main`` and return a fresh clone of it named ``name``."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "origin", "main")
+    clone = tmp_path / name
+    git(tmp_path, "clone", "-q", str(remote), str(clone))
+    return clone

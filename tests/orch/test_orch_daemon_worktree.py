@@ -22,7 +22,7 @@ from mcp_session import (
     result_of,
     wait_for_question,
 )
-from orch_support import git, run_ve
+from orch_support import clone_through_remote, git, run_ve
 
 from ve_hooks.orch.worktree_unit import infer
 
@@ -97,12 +97,7 @@ def test_outside_any_unit_the_tool_says_so_and_records_nothing(inited: Path) -> 
 
 
 def test_an_answer_from_another_clone_after_sync_releases_the_wait(tmp_path: Path, inited: Path) -> None:
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", str(remote))
-    git(inited, "remote", "add", "origin", str(remote))
-    git(inited, "push", "-q", "origin", "main")
-    operator = tmp_path / "operator"
-    git(tmp_path, "clone", "-q", str(remote), str(operator))
+    operator = clone_through_remote(tmp_path, inited, "operator")
     wt = daemon_like_worktree(inited, "far_chunk")
     call = call_in_thread(wt, mcp_entry(wt), agent_env(VE_ORCH_REMOTE_POLL="0.5"), question="Ship it?")
     q = wait_for_question(operator, "far_chunk", sync=True)  # the server pushed it; sync brought it here

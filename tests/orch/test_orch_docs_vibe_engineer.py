@@ -21,7 +21,7 @@ from mcp_session import (
     result_of,
     wait_for_question,
 )
-from orch_support import git
+from orch_support import clone_through_remote, git, run_ve
 from support.docblocks import blocks
 
 pytest.importorskip("mcp")
@@ -69,13 +69,9 @@ def test_answering_releases_the_waiting_agent_and_the_daemons_unit(orepo: Path) 
 
 
 def test_answering_from_another_clone(tmp_path: Path, orepo: Path) -> None:
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", str(remote))
-    git(orepo, "remote", "add", "origin", str(remote))
     _inited(orepo)
-    git(orepo, "push", "-q", "origin", "main")
-    clone = tmp_path / "operator"
-    git(tmp_path, "clone", "-q", str(remote), str(clone))
+    clone = clone_through_remote(tmp_path, orepo, "operator")
+    assert run_ve(orepo, "init").returncode == 0  # now with the remote: its fetch refspec
     wt = daemon_like_worktree(orepo, "my_chunk")
     call = call_in_thread(wt, mcp_entry(wt), agent_env(VE_ORCH_REMOTE_POLL="0.5"), question="Alias?")
     wait_for_question(clone, "my_chunk", sync=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from orch_support import Ve, git, run_ve
+from orch_support import Ve, clone_through_remote, git, run_ve
 
 from ve_hooks.orch.init import SERVER_NAME, add_server, server_entry
 
@@ -84,12 +84,7 @@ def git_config(repo: Path, key: str) -> str:
 
 
 def test_fetch_refspec_brings_remote_notes_where_sync_merges_from(tmp_path: Path, orepo: Path, ve: Ve) -> None:
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", str(remote))
-    git(orepo, "remote", "add", "origin", str(remote))
-    git(orepo, "push", "-q", "origin", "main")
-    other = tmp_path / "other"
-    git(tmp_path, "clone", "-q", str(remote), str(other))
+    other = clone_through_remote(tmp_path, orepo, "other")
     assert run_ve(other, "ask", "u1", "--question", "From the other clone?").returncode == 0
     assert run_ve(other, "sync").returncode == 0
     assert ve("init").returncode == 0
