@@ -71,11 +71,13 @@ class Env:
     def __init__(self, venv: Path, project: Path) -> None:
         self.venv, self.project = venv, project
         self.bin = venv / "bin"
+        self.extra: dict[str, str] = {}
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "VE_HOOKS_ALONE")}
         env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
         env["GIT_CONFIG_NOSYSTEM"] = "1"
+        env.update(self.extra)
         return env
 
     def __call__(self, *cmd: str, input: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -100,17 +102,36 @@ class Env:
                      *args], self.project, self.env())
 
 
-def _make(tmp_path: Path, py: str) -> Env:
-    venv = tmp_path / "venv"
-    r = _run([py, "-m", "venv", str(venv)], tmp_path)
+def _venv(where: Path, py: str) -> Path:
+    venv = where / "venv"
+    r = _run([py, "-m", "venv", str(venv)], where)
     assert r.returncode == 0, r.stderr
-    project = tmp_path / "project"
+    return venv
+
+
+def _project(where: Path, venv: Path) -> Env:
+    project = where / "project"
     project.mkdir()
     e = Env(venv, project)
     for args in (["init", "-q", "-b", "main"], ["config", "user.name", "Op"], ["config", "user.email", "op@x"],
                  ["commit", "-q", "--allow-empty", "-m", "init"]):
         assert e("git", *args).returncode == 0
     return e
+
+
+def _make(tmp_path: Path, py: str) -> Env:
+    return _project(tmp_path, _venv(tmp_path, py))
+
+
+@pytest.fixture(scope="module")
+def vibe_first(tmp_path_factory: pytest.TempPathFactory, py312: str, ve_hooks_wheel: Path) -> Path:
+    """A venv with vibe-engineer installed, then ve-hooks (ours owns `ve`). The last test using it uninstalls."""
+    where = tmp_path_factory.mktemp("vibe_first")
+    e = Env(_venv(where, py312), where)
+    e.pip("install", "-q", "--no-compile", VIBE)
+    assert _owner(e) == "vibe-engineer"
+    e.pip("install", "-q", "--no-compile", f"{ve_hooks_wheel}[orch]")
+    return e.venv
 
 
 def _owner(e: Env) -> str:
@@ -150,11 +171,78 @@ def _ve_validate(e: Env) -> None:
     assert r.returncode in (0, 1) and "Traceback" not in r.stderr, r.stdout + r.stderr
 
 
-def test_vibe_engineer_first_then_ve_hooks(tmp_path: Path, py312: str, ve_hooks_wheel: Path) -> None:
-    e = _make(tmp_path, py312)
-    e.pip("install", "-q", "--no-compile", VIBE)
-    assert _owner(e) == "vibe-engineer"
-    e.pip("install", "-q", "--no-compile", f"{ve_hooks_wheel}[orch]")
+def _descendants(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout.split()
+    children = [int(p) for p in out]
+    return [d for c in children for d in (c, *_descendants(c))]
+
+
+def _stop_daemon(e: Env) -> None:
+    """`ve orch stop`, and the daemon's agents and their servers (a waiting agent keeps it from stopping)."""
+    pid_file = e.project / ".ve" / "orchestrator.pid"
+    pid = int(pid_file.read_text().strip()) if pid_file.exists() else None
+    tree = [pid, *_descendants(pid)] if pid else []
+    e("ve", "orch", "stop", timeout=60)
+    for p in reversed(tree):
+        try:
+            os.kill(p, 15)
+        except ProcessLookupError:
+            pass
+
+
+QUESTION = "Keep the old coderef format as an alias?"
+
+
+def test_the_daemons_own_agent_asks_through_mcp_json_and_gets_the_answer(vibe_first: Path, tmp_path: Path) -> None:
+    """vibe-engineer's real daemon runs its bundled Claude Code on a chunk; the model (a local mock of
+    the Messages API) calls AskOperator, which `.mcp.json` gave it; `ve orch answer` releases the call."""
+    mock_anthropic = pytest.importorskip(
+        "support.mock_anthropic", reason="needs the mock Messages API of tests/support/mock_anthropic.py")
+    e = _project(tmp_path, vibe_first)
+    _vibe_project(e)
+    assert e("ve", "chunk", "create", "alias_chunk", "--future", "-y").returncode == 0
+    init = e("ve", "orch", "init")
+    assert init.returncode == 0, init.stdout + init.stderr
+    assert e("git", "add", "-A").returncode == 0 and e("git", "commit", "-q", "-m", "project").returncode == 0
+    script = [{"tool": "ToolSearch", "input": {"query": "select:mcp__ve-orch__AskOperator"}},  # deferred tools
+              {"tool": "AskOperator", "input": {"question": QUESTION, "options": ["yes", "no"]}},
+              {"text": "Planned, with the alias."}]
+    home = tmp_path / "home"
+    (home / ".claude").mkdir(parents=True)
+    with mock_anthropic.MockAnthropic(script) as mock:
+        e.extra = {"HOME": str(home), "CLAUDE_CONFIG_DIR": str(home / ".claude"), "ANTHROPIC_BASE_URL": mock.url,
+                   "ANTHROPIC_API_KEY": "sk-ant-test-dummy", "NO_PROXY": "127.0.0.1,localhost",
+                   "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "DISABLE_AUTOUPDATER": "1",
+                   # vibe-engineer runs agents with bypassPermissions, which Claude Code refuses as root elsewhere
+                   "IS_SANDBOX": "1"}
+        start = e("ve", "orch", "start")
+        assert start.returncode == 0, start.stdout + start.stderr
+        try:
+            assert e("ve", "orch", "inject", "alias_chunk").returncode == 0
+            deadline, asked = time.monotonic() + 180, None
+            while asked is None and time.monotonic() < deadline:
+                entries = json.loads(e("ve", "orch", "attention", "--format", "json").stdout or "[]")
+                asked = next((x for x in entries if x["source"] == "notes" and x["unit"] == "alias_chunk"), None)
+                time.sleep(0.5)
+            assert asked is not None, "the daemon's agent never asked: " + json.dumps(
+                [t.get("name") for b in mock.requests for t in b.get("tools", [])][:40])
+            assert asked["text"] == QUESTION
+            unit = json.loads(e("ve", "orch", "work-unit", "show", "alias_chunk", "--json").stdout)
+            assert unit["status"] == "RUNNING"  # the agent's session is alive, waiting in the tool call
+            assert e("ve", "orch", "answer", "alias_chunk", "yes, keep it for one release").returncode == 0
+            deadline, delivered = time.monotonic() + 120, False
+            while not delivered and time.monotonic() < deadline:
+                delivered = any("yes, keep it for one release" in r for b in list(mock.requests)
+                                for r in mock_anthropic.tool_results(b))
+                time.sleep(0.5)
+            assert delivered, "the answer never reached the model as the tool result"
+            assert "via wait" in e("ve", "orch", "log", "alias_chunk").stdout
+        finally:
+            _stop_daemon(e)
+
+
+def test_vibe_engineer_first_then_ve_hooks(tmp_path: Path, vibe_first: Path, ve_hooks_wheel: Path) -> None:
+    e = _project(tmp_path, vibe_first)
     assert _owner(e) == "ve-hooks"  # ours won the script: the superset
     _vibe_project(e)
     help_text = e("ve", "--help").stdout
@@ -183,8 +271,7 @@ def test_vibe_engineer_first_then_ve_hooks(tmp_path: Path, py312: str, ve_hooks_
         shown = json.loads(e("ve", "orch", "work-unit", "show", "daemon_chunk", "--json").stdout)
         assert shown["pending_answer"] == "use option a" or shown["status"] != "NEEDS_ATTENTION"
     finally:
-        e("ve", "orch", "stop")
-        time.sleep(0.5)
+        _stop_daemon(e)
 
     # Uninstalling vibe-engineer deletes `ve` (both packages list it); doctor says so and repairs.
     e.pip("uninstall", "-y", "-q", "vibe-engineer")
