@@ -85,10 +85,13 @@ class Summary:
     errors: int = 0
     warnings: int = 0
     infos: int = 0
+    # The files checked, when the caller knows them: reports that list every file (JUnit's one
+    # testcase per file) need the clean ones too.
+    paths: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, diagnostics: list[Diagnostic], files: int) -> Summary:
-        s = cls(files=files)
+    def of(cls, diagnostics: list[Diagnostic], files: int, paths: tuple[str, ...] = ()) -> Summary:
+        s = cls(files=files, paths=tuple(paths))
         for d in diagnostics:
             if d.severity is Severity.ERROR:
                 s.errors += 1

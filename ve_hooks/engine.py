@@ -48,6 +48,7 @@ class Outcome:
     snapshot: str
     config: Config
     artifact_root: Path | None = None  # the folder checked, for --stats
+    checked: tuple[str, ...] = ()  # the paths of the files checked (``files`` of them)
 
 
 def _families(hook: str, enabled: Callable[[str], bool] = lambda code: True) -> list[Callable[..., Any]]:
@@ -152,7 +153,7 @@ def _run(opts: Options, project: Project) -> Outcome:
     finally:
         repo.close()
     return Outcome(diagnostics, len(targets), repo.parsed + (base.parsed if base else 0), project.cache.hits,
-                   snap.label, config, project.artifact_dir)
+                   snap.label, config, project.artifact_dir, tuple(t.path for t in targets))
 
 
 def check_targets(targets: list[Target], repo: Repo, base: Repo | None, config: Config,

@@ -76,7 +76,7 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
             outcome = engine.run(options)  # report what is left, as ruff does
     from ve_hooks import report
 
-    summary = Summary.of(outcome.diagnostics, outcome.files)
+    summary = Summary.of(outcome.diagnostics, outcome.files, outcome.checked)
     report.render(fmt, outcome.diagnostics, summary, stream=sys.stdout, unsafe_fixes=unsafe_fixes)
     if stats:
         click.echo(f"ve-validate: {outcome.files} files under {outcome.artifact_root}, {outcome.parsed} parsed, "

@@ -1,9 +1,13 @@
-"""JUnit XML for CI test-report views (GitLab, Jenkins, Azure).
+"""JUnit XML for CI test-report views (Jenkins, GitLab, Azure).
 
-Shape: one ``<testsuite>`` and one ``<testcase>`` per file that has diagnostics. Each error
-becomes a ``<failure type="CODE">``; warnings and notes go to the testcase's ``<system-out>``
-so they are visible without turning the CI test view red (errors alone fail ``ve-validate``).
-A clean run emits a single passing testcase, so the report is never empty.
+Shape (valid against the Jenkins/GitLab JUnit schema, see tests/data/junit-jenkins.xsd): one
+``<testsuites>`` holding one ``<testsuite>`` with one ``<testcase>`` per file checked, clean
+files included, so the report says what was checked and not only what failed. A file with
+errors is a failing testcase with exactly one ``<failure>`` that carries all its findings (CI
+views count failures per testcase); a file with only warnings or notes passes and shows them
+in ``<system-out>`` (errors alone fail ``ve-validate``). ``tests`` and ``failures`` agree at
+every level. When the caller does not know the files (``Summary.paths`` empty), the files that
+have findings are the testcases, and a clean run is one passing testcase.
 
 Any input yields well-formed XML: terminal escapes are removed, and characters XML 1.0
 cannot carry (C0 controls, lone surrogates, U+FFFE/U+FFFF) are dropped.
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from itertools import groupby
+from collections import defaultdict
 from typing import TextIO
 
 from ve_hooks.diagnostic import Diagnostic, Severity, Summary
@@ -21,6 +25,7 @@ from ve_hooks.report.base import Reporter, ordered
 from ve_hooks.sanitize import clean
 
 _XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+CLASSNAME = "ve-hooks.validate"
 
 
 def xml_text(text: str) -> str:
@@ -33,33 +38,40 @@ def _line(d: Diagnostic) -> str:
     return f"{d.path}:{d.line}:{d.column}: {d.severity.value} {d.rule} {d.message}{hint}"
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _case(suite: ET.Element, path: str, items: list[Diagnostic]) -> bool:
+    """Add the testcase of one file; True when it fails."""
+    case = ET.SubElement(suite, "testcase", name=xml_text(path), classname=CLASSNAME)
+    errors = [d for d in items if d.severity is Severity.ERROR]
+    if errors:
+        codes = sorted({d.rule for d in errors})
+        message = errors[0].message if len(errors) == 1 else \
+            f"{_plural(len(errors), 'error')}: {errors[0].message}; ..."
+        failure = ET.SubElement(case, "failure", type=xml_text(" ".join(codes)), message=xml_text(message))
+        failure.text = xml_text("\n".join(_line(d) for d in items))
+        return True
+    if items:
+        ET.SubElement(case, "system-out").text = xml_text("\n".join(_line(d) for d in items))
+    return False
+
+
 def document(diagnostics: list[Diagnostic], summary: Summary) -> ET.Element:
     """The ``<testsuites>`` element."""
-    diags = ordered(diagnostics)
+    by_path: dict[str, list[Diagnostic]] = defaultdict(list)
+    for d in ordered(diagnostics):
+        by_path[d.path].append(d)
+    paths = sorted(set(summary.paths) | set(by_path))
     root = ET.Element("testsuites", name="ve-hooks")
-    total_failures = 0
-    for path, group in groupby(diags, key=lambda d: d.path):
-        items = list(group)
-        errors = [d for d in items if d.severity is Severity.ERROR]
-        others = [d for d in items if d.severity is not Severity.ERROR]
-        suite = ET.SubElement(root, "testsuite", name=xml_text(path), tests="1",
-                              failures=str(len(errors)), errors="0", skipped="0")
-        case = ET.SubElement(suite, "testcase", name=xml_text(path), classname="ve-hooks.validate",
-                             file=xml_text(path))
-        for d in errors:
-            failure = ET.SubElement(case, "failure", type=xml_text(d.rule), message=xml_text(d.message))
-            failure.text = xml_text(_line(d))
-        if others:
-            ET.SubElement(case, "system-out").text = xml_text("\n".join(_line(d) for d in others))
-        total_failures += len(errors)
-    if not diags:
-        suite = ET.SubElement(root, "testsuite", name="ve-hooks", tests="1", failures="0",
-                              errors="0", skipped="0")
-        ET.SubElement(suite, "testcase", name=f"{summary.files} files checked",
-                      classname="ve-hooks.validate")
-    root.set("tests", str(len(root)))
-    root.set("failures", str(total_failures))
-    root.set("errors", "0")
+    suite = ET.SubElement(root, "testsuite", name="ve-validate")
+    failures = sum(_case(suite, p, by_path.get(p, [])) for p in paths)
+    if not paths:
+        ET.SubElement(suite, "testcase", name=f"{_plural(summary.files, 'file')} checked", classname=CLASSNAME)
+    tests = str(len(suite))
+    suite.attrib.update(tests=tests, failures=str(failures), errors="0", skipped="0")
+    root.attrib.update(tests=tests, failures=str(failures), errors="0")
     return root
 
 
