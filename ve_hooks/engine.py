@@ -150,10 +150,29 @@ def _run(opts: Options, project: Project) -> Outcome:
         loaded = repo.load(a.path for a in arts)
         targets = [Target(a, loaded[a.path]) for a in arts if a.path in loaded]
         diagnostics = check_targets(targets, repo, base, config, opts.select, opts.ignore)
+        sources = _source_backrefs(opts, project, repo, base, config)
     finally:
         repo.close()
-    return Outcome(diagnostics, len(targets), repo.parsed + (base.parsed if base else 0), project.cache.hits,
-                   snap.label, config, project.artifact_dir, tuple(t.path for t in targets))
+    if sources[0]:
+        diagnostics = sorted([*diagnostics, *filter_diagnostics(sources[0], config, opts.select, opts.ignore)],
+                             key=lambda d: d.sort_key)
+    checked = (*(t.path for t in targets), *sources[1])
+    return Outcome(diagnostics, len(checked), repo.parsed + (base.parsed if base else 0), project.cache.hits,
+                   snap.label, config, project.artifact_dir, checked)
+
+
+def _source_backrefs(opts: Options, project: Project, repo: Repo, base: Repo | None,
+                     config: Config) -> tuple[list[Diagnostic], list[str]]:
+    """VE704 over the source files of the run (the whole tree, or under PATHS): what the
+    ve-code-backrefs hook checks at commit time, so CI catches what a skipped hook missed."""
+    if not _enabled(config, opts.select, opts.ignore)("VE704"):
+        return [], []
+    prefixes = project.paths(opts.paths, opts.cwd) if opts.paths else None
+    if prefixes is not None and all(art.classify(w, repo.root) is not None for w in prefixes):
+        return [], []  # artifact files only (the pre-commit case): no source file among them
+    from ve_hooks.backref_sources import check_tree
+
+    return check_tree(repo.snapshot, repo, base, prefixes)
 
 
 def check_targets(targets: list[Target], repo: Repo, base: Repo | None, config: Config,

@@ -322,20 +322,77 @@ def unchecked_refs(target: Target, ctx: Context) -> list[tuple[str, str]]:
 _BACKREF = re.compile(
     r"^(?P<lead>[ \t]*(?:#+|//+|--|;+|/\*+|\*|<!--|%)[ \t]*)"
     r"(?P<label>Chunk|Subsystem|Narrative|Investigation):[ \t]*(?P<ref>[^\s,;)]+)")
+# For ``git grep -E`` (POSIX classes, no lookarounds): a superset of _BACKREF's lines.
+BACKREF_GREP = r"^[[:blank:]]*(#+|//+|--|;+|/\*+|\*|<!--|%)[[:blank:]]*(Chunk|Subsystem|Narrative|Investigation):"
 _LABEL_KIND = {"Chunk": "chunk", "Subsystem": "subsystem", "Narrative": "narrative",
                "Investigation": "investigation"}
 _MD_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 
 
+# An artifact name as vibe-engineer writes and scans it (its backreference pattern): anything
+# else after the label (``{short_name}``, ``<subsystem_name>``, ``Memory Leak``) is a placeholder
+# or prose, not a backreference.
+_ARTIFACT_NAME = re.compile(r"^[a-z0-9_-]+$")
+_TEMPLATE_SUFFIXES = (".jinja2", ".jinja", ".j2", ".tmpl", ".template")
+
+
+def is_markdown(path: str) -> bool:
+    """Markdown, or a template that renders markdown (``PLAN.md.jinja2``): fences hold examples."""
+    for suffix in _TEMPLATE_SUFFIXES:
+        path = path.removesuffix(suffix)
+    return path.endswith((".md", ".markdown"))
+
+
+def _python_string_lines(text: str) -> set[int]:
+    """Lines that begin inside a Python string literal: a ``# Chunk:`` there is data (a test's
+    fixture), not a comment. An unparsable file keeps what was found before the error."""
+    import io
+    import tokenize
+
+    inside: set[int] = set()
+    starts: list[int] = []  # f-string (3.12+) starts, innermost last
+    fstring_start = getattr(tokenize, "FSTRING_START", None)
+    fstring_end = getattr(tokenize, "FSTRING_END", None)
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.STRING:
+                inside.update(range(tok.start[0] + 1, tok.end[0] + 1))
+            elif tok.type == fstring_start:
+                starts.append(tok.start[0])
+            elif tok.type == fstring_end and starts:
+                inside.update(range(starts.pop() + 1, tok.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        pass
+    return inside
+
+
+def _ref_of(match: re.Match[str]) -> str:
+    ref = match.group("ref")
+    for end in ("-->", "*/"):
+        ref = ref.removesuffix(end)
+    return ref.rstrip(".:'\"`")
+
+
 def check_source(path: str, text: str, repo: Repo, base: Repo | None = None) -> list[Diagnostic]:
     """VE704 for one source file: every backreference comment names an existing artifact.
 
-    Positions are the line and column of the reference (``docs/chunks/<name>``). In markdown,
-    fenced code blocks are skipped: they hold examples, not backreferences. ``base`` (HEAD for a
-    pre-commit hook) lets the hint recognise an artifact renamed in the same change.
+    Positions are the line and column of the reference (``docs/chunks/<name>``). Not
+    backreferences: lines in markdown fenced code blocks (also in templates of markdown), lines
+    inside Python string literals, and names that cannot be artifact names (template
+    placeholders). ``base`` (HEAD for a pre-commit hook) lets the hint recognise an artifact
+    renamed in the same change.
     """
     out: list[Diagnostic] = []
-    markdown = path.endswith((".md", ".markdown"))
+    markdown = is_markdown(path)
+    strings: list[set[int]] = []  # tokenized only when a finding needs it: most references resolve
+
+    def in_string(lineno: int) -> bool:
+        if not path.endswith(PYTHON):
+            return False
+        if not strings:
+            strings.append(_python_string_lines(text))
+        return lineno in strings[0]
+
     fence: str | None = None  # the open fence's marker run, CommonMark style
     root = repo.root.strip("/") + "/"
     for lineno, line in enumerate(text.splitlines(), 1):
@@ -352,15 +409,15 @@ def check_source(path: str, text: str, repo: Repo, base: Repo | None = None) -> 
         m = _BACKREF.match(line)
         if m is None:
             continue
-        ref = m.group("ref")
-        for end in ("-->", "*/"):
-            ref = ref.removesuffix(end)
-        ref = ref.rstrip(".:'\"`")
+        ref = _ref_of(m)
         label_kind = _LABEL_KIND[m.group("label")]
         rel = ref[len(root):] if ref.startswith(root) else ref
         head = rel.split("/", 1)[0]
         kind = KIND_OF_DIR.get(head, label_kind)
         res = resolve(repo, base, kind, rel if head in KIND_OF_DIR else ref)
+        if (not res.found and not _ARTIFACT_NAME.match(res.name)) or (
+                (not res.found or kind != label_kind) and in_string(lineno)):
+            continue
         col = m.start("ref") + 1
         if res.found:
             if kind != label_kind:
