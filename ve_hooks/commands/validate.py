@@ -30,6 +30,9 @@ def _codes(values: tuple[str, ...]) -> list[str]:
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found (2 still means the tool failed).")
 @click.option("--show-config", is_flag=True, help="Print the effective configuration and where each value came from.")
+@click.option("--statistics", is_flag=True,
+              help="Print how many findings each rule has (count, code, [*] if fixable, name) "
+                   "instead of the findings themselves.")
 @click.option("--stats", is_flag=True, help="Print files checked, documents parsed and cache hits to stderr.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes ([*] findings) to the files in the working tree, "
               "keeping every other byte, then report what is left.")
@@ -38,8 +41,8 @@ def _codes(values: tuple[str, ...]) -> list[str]:
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 @click.version_option(package_name="ve-hooks", prog_name="ve-validate", help="Print the version and exit.")
 def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | None, fmt: str,
-            select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, show_config: bool, stats: bool,
-            fix: bool, unsafe_fixes: bool, debug: bool) -> int:
+            select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, show_config: bool,
+            statistics: bool, stats: bool, fix: bool, unsafe_fixes: bool, debug: bool) -> int:
     """Check the frontmatter of vibe-engineer artifacts and the repository around them.
 
     With no PATHS, every artifact under the artifact root (docs/) is checked; PATHS may be
@@ -57,6 +60,7 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
       ve-validate --format github         annotations in GitHub Actions
       ve-validate --select VE4 --ignore VE405
       ve-validate --fix                   apply the safe fixes, report the rest
+      ve-validate --statistics            findings per rule, most frequent first
     """
     # Usage, git and internal errors are the entry point's guard's (ve_hooks.errors): exit 2, one line.
     from ve_hooks import engine
@@ -77,7 +81,12 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
     from ve_hooks import report
 
     summary = Summary.of(outcome.diagnostics, outcome.files, outcome.checked)
-    report.render(fmt, outcome.diagnostics, summary, stream=sys.stdout, unsafe_fixes=unsafe_fixes)
+    if statistics:
+        from ve_hooks.report import statistics as per_rule
+
+        per_rule.render(fmt, outcome.diagnostics, summary, sys.stdout, unsafe_fixes)
+    else:
+        report.render(fmt, outcome.diagnostics, summary, stream=sys.stdout, unsafe_fixes=unsafe_fixes)
     if stats:
         click.echo(f"ve-validate: {outcome.files} files under {outcome.artifact_root}, {outcome.parsed} parsed, "
                    f"{outcome.cache_hits} cache hits, snapshot {outcome.snapshot}, "
