@@ -73,10 +73,14 @@ class Context:
     memo: dict[str, Any] = field(default_factory=dict)
 
     def is_new(self, art: ArtifactPath) -> bool:
-        """True when the artifact did not exist (under this name) in ``base``."""
-        if self.base is None:
-            return False
-        return art.name not in self.base.names(art.kind)
+        """True when the artifact did not exist in ``base``, under this name or renamed."""
+        return self.base is not None and self.base_name(art) is None
+
+    def base_name(self, art: ArtifactPath) -> str | None:
+        """The artifact's name in ``base``: its own, its name before a rename, None when new."""
+        from ve_hooks.renames import old_name
+
+        return old_name(self.repo, self.base, art.kind, art.name)
 
     def diag(self, rule: str, target: Target, where: tuple[Any, ...] = (), message: str = "", hint: str = "",
              *, softer: bool = False, pos: tuple[int, int] | None = None,

@@ -114,7 +114,7 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
 
 
 def _transition(target: Target, ctx: Context) -> list[Diagnostic]:
-    """VE501 for one main document that existed, under the same name, in the base snapshot."""
+    """VE501 for one main document that existed in the base snapshot (under this name or renamed)."""
     kind = target.art.kind
     if target.art.role != "main" or target.doc is None or kind not in TRANSITIONS or ctx.base is None:
         return []
@@ -122,7 +122,8 @@ def _transition(target: Target, ctx: Context) -> list[Diagnostic]:
     table = TRANSITIONS[kind]
     if not isinstance(new, str) or new not in table:
         return []  # unknown statuses are the schema rule's business
-    old_status = base_status(ctx, kind, target.art.name)  # None: new here, so no transition
+    before = ctx.base_name(target.art)  # a renamed artifact continues its old self's lifecycle
+    old_status = base_status(ctx, kind, before) if before else None  # None: new, so no transition
     if old_status is None or old_status not in table or old_status == new:
         return []
     strict = ctx.config.strict_transitions
