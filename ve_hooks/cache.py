@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the parser or the stored shape changes: old rows are simply never looked up.
-VERSION = "5"
+VERSION = "6"  # 6: documents record where YAML reads a date (Doc.timestamps)
 _BATCH = 900  # below SQLite's default limit of host parameters
 _BUSY_SECONDS = 10  # SQLite's own wait for a lock, per attempt
 _ATTEMPTS = 5

@@ -61,6 +61,25 @@ class Problem:
         return cls(str(v[0]), int(v[1]), int(v[2]), str(v[3]), str(v[4]))
 
 
+@dataclass(frozen=True)
+class Timestamp:
+    """A plain scalar that YAML reads as a date or a date-time (``ticket: 2024-01-01``).
+
+    ``Doc.data`` keeps such values as the text written, which every rule can handle; the
+    consumer (vibe-engineer: PyYAML ``safe_load`` + pydantic) gets a ``date``, which a string
+    field rejects. :meth:`Doc.typed` puts this marker where the schema check must see the type.
+    """
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def word(self) -> str:
+        return "a date" if len(self.text.strip()) == 10 else "a date and time"
+
+
 @dataclass
 class ParseError:
     """The document could not be parsed. ``problem`` says why and where."""
@@ -86,6 +105,9 @@ class Doc:
     problems: list[Problem] = field(default_factory=list)
     newline: str = "\n"
     bom: bool = False
+    # Values YAML reads as dates or date-times (kept as text in ``data``): path -> the value's
+    # own (line, column), where a fix puts the quotes.
+    timestamps: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def body_line(self) -> int:
@@ -121,6 +143,7 @@ class Doc:
             "problems": [p.to_json() for p in self.problems],
             "nl": self.newline,
             "bom": self.bom,
+            "ts": [[list(p), v[0], v[1]] for p, v in self.timestamps.items()],
         }
 
     @classmethod
@@ -134,7 +157,27 @@ class Doc:
             problems=[Problem.from_json(p) for p in v["problems"]],
             newline=str(v["nl"]),
             bom=bool(v["bom"]),
+            timestamps={tuple(p): (int(line), int(col)) for p, line, col in v.get("ts", ())},
         )
+
+    def typed(self) -> dict[str, Any]:
+        """``data`` with a :class:`Timestamp` wherever YAML reads a date: what a type check
+        must see to agree with a consumer that loads the file with PyYAML."""
+        if not self.timestamps:
+            return self.data
+        import copy
+
+        out = copy.deepcopy(self.data)
+        for path in self.timestamps:
+            node: Any = out
+            try:
+                for part in path[:-1]:
+                    node = node[part]
+                if isinstance(node[path[-1]], str):
+                    node[path[-1]] = Timestamp(node[path[-1]])
+            except (KeyError, IndexError, TypeError):
+                continue  # a merge key or duplicate moved it: nothing to mark
+        return out
 
 
 Result = Doc | ParseError
@@ -227,8 +270,8 @@ def parse(raw: bytes) -> Result:
     result = parse_yaml(fm_text, line_offset=1, problems=problems)
     if isinstance(result, ParseError):
         return result
-    data, positions = result
-    return Doc(data, positions, 1, close_line, body, problems, newline, bom)
+    data, positions, timestamps = result
+    return Doc(data, positions, 1, close_line, body, problems, newline, bom, timestamps)
 
 
 def _count_breaks(text: str) -> int:
@@ -248,8 +291,8 @@ def parse_yaml_file(raw: bytes) -> Result:
     result = parse_yaml(text, line_offset=0, problems=problems)
     if isinstance(result, ParseError):
         return result
-    data, positions = result
-    return Doc(data, positions, 1, 0, "", problems, _newline_of(text), bom)
+    data, positions, timestamps = result
+    return Doc(data, positions, 1, 0, "", problems, _newline_of(text), bom, timestamps)
 
 
 def _newline_of(line: str) -> str:
@@ -265,8 +308,8 @@ def _newline_of(line: str) -> str:
 
 
 def parse_yaml(text: str, *, line_offset: int, problems: list[Problem]
-               ) -> tuple[dict[str, Any], dict[JsonPath, tuple[int, int]]] | ParseError:
-    """Compose ``text`` safely and build plain data plus a position map.
+               ) -> tuple[dict[str, Any], dict[JsonPath, tuple[int, int]], dict[JsonPath, tuple[int, int]]] | ParseError:
+    """Compose ``text`` safely and build plain data, a position map and the paths of dates.
 
     ``line_offset`` is the number of file lines before ``text`` (1 for frontmatter).
     """
@@ -313,7 +356,7 @@ def parse_yaml(text: str, *, line_offset: int, problems: list[Problem]
         data = builder.build(node, (), 0)
     except _Fatal as f:
         return ParseError(f.problem, problems)
-    return data, builder.positions
+    return data, builder.positions, builder.timestamps
 
 
 class _Fatal(Exception):
@@ -329,6 +372,7 @@ class _Builder:
         self.at = at
         self.problems = problems
         self.positions: dict[JsonPath, tuple[int, int]] = {}
+        self.timestamps: dict[JsonPath, tuple[int, int]] = {}
         self.count = 0
 
     def build(self, node: yaml.Node, path: JsonPath, depth: int) -> Any:
@@ -352,6 +396,8 @@ class _Builder:
                 self.positions.setdefault((*path, i), self.at(item.start_mark))
                 out.append(self.build(item, (*path, i), depth + 1))
             return out
+        if node.tag.endswith(":timestamp") and path:
+            self.timestamps[path] = self.at(node.start_mark)
         return self._scalar(node)
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:

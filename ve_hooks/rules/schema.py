@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents import fixes
+from ve_hooks.documents.frontmatter import Timestamp
 from ve_hooks.documents.schema import (
     KIND_WORDS,
     KINDS,
@@ -64,12 +65,16 @@ def check_document(kind: str, doc: Doc, path: str) -> list[Diagnostic]:
     generation = generation_of(doc.data) if kind == "chunk" else None
     name = SCHEMA_FOR[(kind, generation)]
     c = _Checker(kind, generation, doc, path, load_schema(name))
+    c.schema_name = name
     c.code_reference_shapes()
     fast = fast_validator(name)
-    if fast is not None and _is_valid(fast, doc.data):
+    # Dates are checked as the consumer types them (PyYAML makes `2024-01-01` a date, which a
+    # string field rejects); the fast validator takes JSON values only, so it sees the text.
+    typed = doc.typed()
+    if fast is not None and typed is doc.data and _is_valid(fast, doc.data):
         errors = []
     else:
-        errors = [leaf for error in validator(name).iter_errors(doc.data) for leaf in _leaves(error)]
+        errors = [leaf for error in validator(name).iter_errors(typed) for leaf in _leaves(error)]
     c.typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     for error in errors:
         c.add_error(error)
@@ -116,16 +121,26 @@ class _Checker:
         self.suppressed: set[JsonPath] = set()  # subtrees already explained by VE206
         self.seen: set[tuple[str, JsonPath, str]] = set()
         self.typed: set[JsonPath] = set()  # paths with a type error: skip enum/pattern noise there
+        self.schema_name = ""
+
+    def quoting_fixes(self, e: ValidationError, text: str) -> bool:
+        """Whether ``text`` as a string would satisfy the schema where the type was wrong."""
+        if not self.schema_name:
+            return True
+        try:
+            return bool(validator(self.schema_name).evolve(schema=e.schema).is_valid(text))
+        except Exception:  # a subschema the validator cannot evaluate alone: keep the hint
+            return True
 
     # -- output ------------------------------------------------------------------------------
 
-    def emit(self, rule: str, at: JsonPath, message: str, hint: str = "", fix: fixes.Fix | None = None,
-             **data: Any) -> None:
+    def emit(self, rule: str, at: JsonPath, message: str, hint: str = "", fix: fixes.Fix | None = None, *,
+             pos: tuple[int, int] | None = None, **data: Any) -> None:
         key = (rule, at, message)
         if key in self.seen:
             return
         self.seen.add(key)
-        line, col = self.doc.position(at)
+        line, col = pos or self.doc.position(at)
         self.out.append(Diagnostic(rule, RULES[rule].severity, self.path, line, col, message, hint,
                                    generation=self.generation, data=data, fix=fix))
 
@@ -264,15 +279,23 @@ class _Checker:
         got = _type_word(e.instance)
         shown = "" if e.instance is None or isinstance(e.instance, (list, dict)) else f" ({_quote(e.instance)})"
         label = _label(at) if at else "the frontmatter"
-        if "array" in expected:
-            hint = "write a YAML list: `[]`, `[a, b]` or `- item` lines"
-        elif "string" in expected and isinstance(e.instance, (int, float, bool)):
-            hint = f"quote the value: `\"{e.instance if not isinstance(e.instance, bool) else str(e.instance).lower()}\"`"
+        scalar = e.instance.text if isinstance(e.instance, Timestamp) else _scalar(e.instance)
+        if "string" in expected and isinstance(e.instance, (Timestamp, int, float)) \
+                and self.quoting_fixes(e, scalar):
+            read = f"YAML reads it as {got}; " if isinstance(e.instance, Timestamp) else ""
+            hint = f"{read}quote the value: `\"{scalar}\"`"
             fix = fixes.quote(at, _label(at))
+        elif "array" in expected:
+            hint = "write a YAML list: `[]`, `[a, b]` or `- item` lines"
         elif "object" in expected:
             hint = "write a mapping: `key: value` lines"
         else:
             hint = _description(e.schema)
+        if isinstance(e.instance, Timestamp) and at in self.doc.timestamps:
+            # At the value itself, with what a quoting fix needs.
+            self.emit(self.rule_for(at, "VE203"), at, f"{label} must be {want}, got {got}{shown}", hint,
+                      fix=fix, pos=self.doc.timestamps[at], expected=expected, got=got, quote=e.instance.text)
+            return
         self.emit(self.rule_for(at, "VE203"), at, f"{label} must be {want}, got {got}{shown}", hint,
                   fix=fix, expected=expected, got=got)
 
@@ -372,6 +395,8 @@ def _type_word(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, Timestamp):
+        return value.word
     return type(value).__name__
 
 
