@@ -57,7 +57,8 @@ def refs(value: Any, kind: str = "chunk") -> list[str]:
 def statuses_predicate(statuses: Iterable[str]) -> Eligible:
     """Eligibility from a status list; an empty list means every status is eligible."""
     allowed = frozenset(statuses)
-    return lambda status: not allowed or status in allowed
+    # A status of the wrong type (a list, a mapping) is never eligible, and never unhashable here.
+    return lambda status: not allowed or (isinstance(status, str) and status in allowed)
 
 
 def tips(facts: Mapping[str, HasFacts], eligible: Eligible, kind: str = "chunk",

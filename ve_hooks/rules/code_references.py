@@ -186,6 +186,8 @@ def _prefetch(src: _Sources, ctx: Context) -> None:
 
 def _checked(target: Target) -> bool:
     status = target.data.get("status")
+    if not isinstance(status, str):  # a status of the wrong type is the schema rule's finding
+        status = None
     if target.art.kind == "chunk":
         return status in CHECKED_STATUSES["chunk"]
     return target.art.kind == "subsystem" and status not in UNCHECKED_SUBSYSTEM
