@@ -44,6 +44,7 @@ DRIVER = Path(__file__).parents[1] / "support" / "ve_models_driver.py"
 #     ve-hooks checks its values (VE204).
 #   names: fields that name an artifact (created_after, depends_on, parent_chunk, narrative,
 #     investigation, chunk_directory) must be artifact names; the models take any string (VE204).
+#   code_paths: an empty entry names no file (VE204).
 #   proposed_chunks[0].depends_on: `yes` is not an index; pydantic's lax mode reads true as 1 (VE203).
 NAME_SLOTS = {"created_after[0]", "depends_on[0]", "parent_chunk", "narrative", "investigation",
               "proposed_chunks[0].chunk_directory", "created_after", "depends_on"}
@@ -60,6 +61,8 @@ def deliberate(case: Case, ours_ok: bool) -> bool:
         return True
     if case.slot == "proposed_chunks[0].depends_on":
         return case.spelling == "[yes]"
+    if case.slot == "code_paths[0]":
+        return case.spelling == "''"  # an empty path names no file
     if case.slot in NAME_SLOTS:
         value = yaml.safe_load(case.spelling or "null")
         values = value if isinstance(value, list) else [value]

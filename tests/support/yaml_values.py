@@ -22,7 +22,7 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "date": ("2024-01-01", "1999-12-31"),
     "datetime": ("2024-01-01T10:00:00Z", "2024-01-01 10:00:00", "2001-12-14t21:59:43.10-05:00"),
     "str": ("plain", "a_name", "F001", "y", "n", "1e3", "src/app.py#main", "'2024-01-01'", '"yes"',
-            '"7"', "'null'", "implements"),
+            '"7"', "'null'", "implements", "''"),
     "list": ("[]", "[a, b]", "[alpha]", "[1, 2]", "[2024-01-01]", "[null]", "[yes]", "[[a]]", "[{a: 1}]",
              "['2024-01-01']"),
     "mapping": ("{}", "{a: 1}", "{ref: src/app.py, implements: x}", "{prompt: do it}"),
