@@ -81,7 +81,7 @@ def _python312() -> str:
 def vibe_engineer(request: pytest.FixtureRequest) -> Path:
     """A virtualenv with vibe-engineer installed, kept in pytest's cache between runs."""
     py = _python312()
-    if request.config.cache is not None:
+    if getattr(request.config, "cache", None) is not None:
         where = Path(request.config.cache.mkdir(f"vibe-engineer-{VERSION}"))
     else:  # -p no:cacheprovider: the same place, inside the repository
         where = Path(request.config.rootpath) / ".pytest_cache" / "d" / f"vibe-engineer-{VERSION}"
