@@ -23,7 +23,7 @@ from ve_hooks.repo import Repo
 from ve_hooks.rules import Context, Target, registry
 
 # Bump when a per-file rule changes what it reports: cached findings are keyed by it.
-FILE_RULES_VERSION = "2"
+FILE_RULES_VERSION = "3"  # 3: VE203 on dates (YAML types follow the consumer)
 
 
 @dataclass
