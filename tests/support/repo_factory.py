@@ -100,7 +100,15 @@ class GitRepo:
 
 def run_cli(*args: str, cwd: Path | str, input: str | None = None, env: dict[str, str] | None = None
             ) -> subprocess.CompletedProcess[str]:
-    """Run an installed console script (``ve``, ``ve-validate`` ...) as a real subprocess."""
+    """Run an installed console script (``ve``, ``ve-validate`` ...) as a real subprocess.
+
+    A bare script name is this environment's script: the README runs the tests as
+    ``.venv/bin/python -m pytest``, with no virtualenv on PATH."""
+    from support.cli import BIN
+
+    argv = list(args)
+    if argv and os.sep not in argv[0] and (BIN / argv[0]).exists():
+        argv[0] = str(BIN / argv[0])
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run(list(args), cwd=cwd, input=input, env=full_env, capture_output=True, text=True,
+    return subprocess.run(argv, cwd=cwd, input=input, env=full_env, capture_output=True, text=True,
                           timeout=300)
