@@ -21,6 +21,9 @@ from ve_hooks.documents import frontmatter
 from ve_hooks.snapshot import Snapshot, Unreadable
 
 Result = frontmatter.Doc | frontmatter.ParseError
+# (kind directory, file name) -> (kind, role) of the files the artifact index keeps, as classify() says.
+_MAIN_ROLES = {(d, f): (k, "main" if f == art.MAIN_FILE[k] else "external")
+               for k, d in art.DIR_OF.items() for f in (art.MAIN_FILE[k], "external.yaml")}
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,10 @@ class Repo:
                 m = main.fullmatch(path)
                 if m is None:
                     continue
-                a = art.classify(path, self.root)
-                if a is None or a.role == "plan":
+                kind_role = _MAIN_ROLES.get((m.group(1), m.group(3)))
+                if kind_role is None:
                     continue
+                a = art.ArtifactPath(kind_role[0], m.group(2), path, kind_role[1])
                 cur = idx[a.kind].get(a.name)
                 if cur is None or (cur.role == "external" and a.role == "main"):
                     idx[a.kind][a.name] = a
@@ -132,6 +136,9 @@ class Repo:
                     except (KeyError, TypeError, ValueError, IndexError):
                         pass  # a damaged entry is a miss
         missing = [p for p in paths if p not in self._results and p not in raw]
+        for p in [p for p in missing if p in self._raw]:  # read already (prefetch, pre-scan)
+            raw[p] = self._raw[p]
+        missing = [p for p in missing if p not in raw]
         if missing:
             raw.update(self.snapshot.read_many(missing))
         for p in paths:
@@ -275,6 +282,8 @@ class Repo:
             else:
                 rest.append(name)
         if rest:
+            rest = self._prescanned(need, rest, out)
+        if rest:
             loaded = self.load([need[n] for n in rest])
             for name in rest:
                 p = need[name]
@@ -284,6 +293,30 @@ class Repo:
                 if oid:
                     self.cache.put("facts", oid, [f.status, f.created_after])
         return out
+
+    def _prescanned(self, need: dict[str, str], names: list[str], out: dict[str, Facts]) -> list[str]:
+        """Facts of markdown documents read by the pre-scan where it is certain; the names left.
+
+        The pre-scan reads only ``status`` and ``created_after`` and answers only when the full
+        parse would read the same (see :mod:`ve_hooks.documents.prescan`), so its facts are cached
+        under the blob id exactly like parsed ones. The bytes stay for the documents it leaves.
+        """
+        from ve_hooks.documents import prescan
+
+        md = [need[n] for n in names if need[n].endswith(".md") and need[n] not in self._results]
+        self.prefetch(md)
+        left = []
+        for name in names:
+            p = need[name]
+            data = self._raw.get(p)
+            got = prescan.facts(data) if data is not None and p.endswith(".md") else None
+            if got is None:
+                left.append(name)
+                continue
+            f = out[name] = self._facts[p] = Facts(*got)
+            oid = self.files.get(p) or git.blob_id(data)  # type: ignore[arg-type]
+            self.cache.put("facts", oid, [f.status, f.created_after])
+        return left
 
     def friction_ids(self) -> set[str] | None:
         """Entry ids (``F001``) headed in the friction log; None when there is no log."""
