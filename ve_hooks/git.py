@@ -136,28 +136,66 @@ class Entry(NamedTuple):
     path: str
 
 
-# Whole listings are split by one C-level regex rather than record by record in Python.
-_TREE_RECORD = re.compile(rb"(\d+) blob ([0-9a-f]+)\t([^\0]*)\0")
-_INDEX_RECORD = re.compile(rb"(\d+) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")
+# Whole listings are decoded once and split by one C-level regex, not record by record.
+
+
+_TREE_TEXT = re.compile(r"(\d+) blob ([0-9a-f]+)\t([^\0]*)\0")
+_INDEX_TEXT = re.compile(r"(\d+) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")
+REGULAR = "100644"
+
+
+class Listing(NamedTuple):
+    """A listing as two maps: path -> blob id, and path -> mode for the few files whose mode is
+    not a plain ``100644`` (executables, symbolic links). Built without a tuple per file."""
+
+    oids: dict[str, str]
+    modes: dict[str, str]
+
+    def entries(self) -> list[Entry]:
+        modes = self.modes
+        return [Entry(modes.get(p, REGULAR), o, p) for p, o in self.oids.items()]
+
+
+def _top(cwd: Path) -> str:
+    return run(["rev-parse", "--show-toplevel"], cwd).decode().strip()
+
+
+def tree_listing(cwd: Path, rev: str, paths: Sequence[str] = ()) -> Listing:
+    """Files of commit ``rev`` (recursively), optionally below ``paths``."""
+    out = run(["ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths], cwd).decode("utf-8", "surrogateescape")
+    found = _TREE_TEXT.findall(out)
+    return Listing({p: o for _, o, p in found}, {p: m for m, _, p in found if m != REGULAR})
+
+
+def index_listing(cwd: Path, paths: Sequence[str] = (), *, toplevel: bool = False) -> Listing:
+    """Files of the index at stage 0 (a conflicted path shows its "ours" side, stage 2).
+
+    ``toplevel``: ``cwd`` is known to be the work tree root (saves a ``rev-parse``).
+    """
+    top = cwd if toplevel else _top(cwd)
+    out = run(["ls-files", "-s", "-z", "--full-name", "--", *paths], top).decode("utf-8", "surrogateescape")
+    found = _INDEX_TEXT.findall(out)
+    if any(stage != "0" for _, _, stage, _ in found):  # a merge in progress: stages 1-3
+        found = [r for r in found if r[2] in ("0", "2")]
+    oids: dict[str, str] = {}
+    modes: dict[str, str] = {}
+    for mode, oid, _, path in found:
+        if mode == REGULAR:
+            oids[path] = oid
+        elif mode != "160000":  # submodules are not files
+            oids[path] = oid
+            modes[path] = mode
+    return Listing(oids, modes)
 
 
 def ls_tree(cwd: Path, rev: str, paths: Sequence[str] = ()) -> list[Entry]:
     """Files of commit ``rev`` (recursively), optionally below ``paths``."""
-    out = run(["ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths], cwd)
-    return [Entry(m.decode(), o.decode(), p.decode("utf-8", "surrogateescape"))
-            for m, o, p in _TREE_RECORD.findall(out)]
+    return tree_listing(cwd, rev, paths).entries()
 
 
 def ls_index(cwd: Path, paths: Sequence[str] = ()) -> list[Entry]:
     """Files of the index at stage 0 (a conflicted path shows its "ours" side, stage 2)."""
-    top = run(["rev-parse", "--show-toplevel"], cwd).decode().strip()
-    out = run(["ls-files", "-s", "-z", "--full-name", "--", *paths], top)
-    by_path: dict[str, Entry] = {}
-    for mode, oid, stage, path in _INDEX_RECORD.findall(out):
-        if stage in (b"0", b"2") and mode != b"160000":
-            p = path.decode("utf-8", "surrogateescape")
-            by_path[p] = Entry(mode.decode(), oid.decode(), p)
-    return list(by_path.values())
+    return index_listing(cwd, paths).entries()
 
 
 def cat_blobs(cwd: Path, oids: Iterable[str]) -> dict[str, bytes]:

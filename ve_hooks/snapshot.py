@@ -62,11 +62,12 @@ class WorktreeSnapshot(Snapshot):
             return {}
         paths = [prefix] if prefix else []
         try:
-            entries = git.ls_index(self._git_cwd, paths)
+            listing = git.index_listing(self._git_cwd, paths)
             dirty = set(git.zsplit(git.run(["diff-files", "--name-only", "-z", "--", *paths], self.root)))
         except git.GitError:
             return {}
-        return {e.path: e.oid for e in entries if e.path not in dirty and e.mode != "120000"}
+        links = {p for p, m in listing.modes.items() if m == "120000"}
+        return {p: o for p, o in listing.oids.items() if p not in dirty and p not in links}
 
     def list(self, prefix: str) -> dict[str, str | None]:
         # String paths and scandir: pathlib costs more than the disk on 10,000 chunk folders.
@@ -133,12 +134,13 @@ class _GitSnapshot(Snapshot):
     def __init__(self, root: Path, cwd: Path) -> None:
         self.root = root
         self.cwd = cwd
-        self._entries: dict[str, git.Entry] = {}
+        self._oids: dict[str, str] = {}
+        self._modes: dict[str, str] = {}  # only files whose mode is not 100644
         self._listed: list[str] = []
         self._full: set[str] | None = None
         self._dirs: set[str] | None = None
 
-    def _listing(self, prefix: str) -> list[git.Entry]:
+    def _listing(self, prefix: str) -> git.Listing:
         raise NotImplementedError
 
     # The index is listed whole at once (its checks need the rest of the tree for code
@@ -146,24 +148,29 @@ class _GitSnapshot(Snapshot):
     # artifacts are read.
     _whole_at_once = True
 
+    def _add(self, listing: git.Listing) -> None:
+        if self._oids:
+            self._oids.update(listing.oids)
+        else:
+            self._oids = listing.oids
+        self._modes.update(listing.modes)
+
     def list(self, prefix: str) -> dict[str, str | None]:
         pre = prefix.rstrip("/") + "/" if prefix else ""
         if "" not in self._listed and (self._whole_at_once or not prefix):
-            for e in self._listing(""):
-                self._entries[e.path] = e
+            self._add(self._listing(""))
             self._listed.append("")
         elif "" not in self._listed and prefix not in self._listed:
-            for e in self._listing(prefix):
-                self._entries[e.path] = e
+            self._add(self._listing(prefix))
             self._listed.append(prefix)
         if not pre:
-            return {p: e.oid for p, e in self._entries.items()}
-        return {p: e.oid for p, e in self._entries.items() if p.startswith(pre)}
+            return dict(self._oids)
+        return {p: o for p, o in self._oids.items() if p.startswith(pre)}
 
     def _all(self) -> set[str]:
         if self._full is None:
             self.list("")
-            self._full = set(self._entries)
+            self._full = set(self._oids)
             dirs: set[str] = set()
             for p in self._full:
                 i = p.rfind("/")
@@ -178,7 +185,7 @@ class _GitSnapshot(Snapshot):
 
     def exists(self, path: str) -> bool:
         path = path.strip("/")
-        if path in self._entries:
+        if path in self._oids:
             return True
         full = self._all()
         return path in full or path in (self._dirs or set())
@@ -187,13 +194,13 @@ class _GitSnapshot(Snapshot):
         out: dict[str, bytes | Unreadable] = {}
         want: dict[str, str] = {}
         for p in paths:
-            e = self._entries.get(p)
-            if e is None:
+            oid = self._oids.get(p)
+            if oid is None:
                 continue
-            if e.mode == "120000":
+            if self._modes.get(p) == "120000":
                 out[p] = Unreadable("is a symbolic link (links are never followed)")
             else:
-                want[p] = e.oid
+                want[p] = oid
         blobs = git.cat_blobs(self.cwd, want.values())
         for p, oid in want.items():
             if oid in blobs:
@@ -201,8 +208,9 @@ class _GitSnapshot(Snapshot):
         return out
 
     def mode(self, path: str) -> str | None:
-        e = self._entries.get(path)
-        return e.mode if e else None
+        if path not in self._oids:
+            return None
+        return self._modes.get(path, git.REGULAR)
 
 
 class IndexSnapshot(_GitSnapshot):
@@ -210,8 +218,10 @@ class IndexSnapshot(_GitSnapshot):
 
     label = "STAGED"
 
-    def _listing(self, prefix: str) -> list[git.Entry]:
-        return git.ls_index(self.cwd, [prefix] if prefix else [])
+    def _listing(self, prefix: str) -> git.Listing:
+        # A directory holding ``.git`` is a work tree's root: no rev-parse needed to find it.
+        return git.index_listing(self.cwd, [prefix] if prefix else [],
+                                 toplevel=os.path.exists(os.path.join(self.cwd, ".git")))
 
 
 class CommitSnapshot(_GitSnapshot):
@@ -224,8 +234,8 @@ class CommitSnapshot(_GitSnapshot):
         self.label = sha
         self.sha = sha
 
-    def _listing(self, prefix: str) -> list[git.Entry]:
-        return git.ls_tree(self.cwd, self.sha, [prefix] if prefix else [])
+    def _listing(self, prefix: str) -> git.Listing:
+        return git.tree_listing(self.cwd, self.sha, [prefix] if prefix else [])
 
 
 class EmptySnapshot(Snapshot):

@@ -11,6 +11,7 @@ must keep meaning the same artifact.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ Eligible = Callable[[Any], bool]
 
 def key(name: str) -> str:
     """The identity a reference is matched on: the name without a legacy numeric prefix."""
-    return bare_name(name)
+    return bare_name(name) if name[:1].isdigit() else name  # only digits start a legacy prefix
 
 
 def refs(value: Any, kind: str = "chunk") -> list[str]:
@@ -43,6 +44,11 @@ def refs(value: Any, kind: str = "chunk") -> list[str]:
         value = [value]
     if not isinstance(value, list):
         return []
+    try:  # nearly every list: plain names, already normal (one C-level check for the whole list)
+        if _PLAIN_NAMES.fullmatch("\n".join(value)):
+            return list(value)
+    except TypeError:
+        pass  # a non-string item: the item by item path below skips it
     out = []
     for v in value:
         if not isinstance(v, str):
@@ -52,6 +58,10 @@ def refs(value: Any, kind: str = "chunk") -> list[str]:
         if v:
             out.append(v)
     return out
+
+
+# Names with no slash, no surrounding space and not empty: what normalize_ref leaves alone.
+_PLAIN_NAMES = re.compile(r"[^\s/](?:[^\n/]*[^\s/])?(?:\n[^\s/](?:[^\n/]*[^\s/])?)*")
 
 
 def statuses_predicate(statuses: Iterable[str]) -> Eligible:
@@ -67,7 +77,7 @@ def tips(facts: Mapping[str, HasFacts], eligible: Eligible, kind: str = "chunk",
     named: set[str] = set()
     for f in facts.values():
         if eligible(f.status):
-            named.update(key(r) for r in refs(f.created_after, kind))
+            named.update(map(key, refs(f.created_after, kind)))
     skip = set(exclude)
     return sorted(n for n, f in facts.items()
                   if n not in skip and eligible(f.status) and key(n) not in named)
