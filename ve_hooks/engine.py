@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ve_hooks import runcache
 from ve_hooks.config import Config
 from ve_hooks.diagnostic import Diagnostic, Severity, UsageError
 from ve_hooks.documents import artifacts as art
@@ -147,16 +148,26 @@ def _run(opts: Options, project: Project) -> Outcome:
     base = project.base(snap)
     try:
         arts = resolve_targets(opts, project, repo)
-        loaded = repo.load(a.path for a in arts)
-        targets = [Target(a, loaded[a.path]) for a in arts if a.path in loaded]
-        diagnostics = check_targets(targets, repo, base, config, opts.select, opts.ignore)
+        replay = _replayed_run(opts, repo, base, arts)
+        if isinstance(replay, tuple):
+            diagnostics = filter_diagnostics(replay[0], config, opts.select, opts.ignore)
+            paths = [a.path for a in arts]
+        else:
+            recording = runcache.Recording(snap, config.artifact_root)
+            repo.snapshot = recording
+            loaded = repo.load(a.path for a in arts)
+            targets = [Target(a, loaded[a.path]) for a in arts if a.path in loaded]
+            diagnostics = check_targets(targets, repo, base, config, opts.select, opts.ignore)
+            runcache.store(repo.cache, replay, [[d.path, *_diag_to_json(d)] for d in diagnostics],
+                           len(targets), recording)
+            paths = [t.path for t in targets]
+        # Never replayed: a new source file can add a VE704 without touching the artifact listing.
         sources = _source_backrefs(opts, project, repo, base, config)
     finally:
         repo.close()
-    if sources[0]:
-        diagnostics = sorted([*diagnostics, *filter_diagnostics(sources[0], config, opts.select, opts.ignore)],
-                             key=lambda d: d.sort_key)
-    checked = (*(t.path for t in targets), *sources[1])
+    diagnostics = sorted([*diagnostics, *filter_diagnostics(sources[0], config, opts.select, opts.ignore)],
+                         key=lambda d: d.sort_key)
+    checked = (*paths, *sources[1])
     return Outcome(diagnostics, len(checked), repo.parsed + (base.parsed if base else 0), project.cache.hits,
                    snap.label, config, project.artifact_dir, checked)
 
@@ -195,6 +206,22 @@ def check_targets(targets: list[Target], repo: Repo, base: Repo | None, config: 
     diagnostics = filter_diagnostics(diagnostics, config, select, ignore)
     diagnostics.sort(key=lambda d: d.sort_key)
     return diagnostics
+
+
+def _replayed_run(opts: Options, repo: Repo, base: Repo | None, arts: list[art.ArtifactPath]
+                  ) -> tuple[list[Diagnostic], int] | str:
+    """The findings of an identical earlier run (see :mod:`ve_hooks.runcache`), else its key."""
+    listing = {p: repo.oid(p) for p in list(repo.files)}
+    key = runcache.run_key(label=repo.snapshot.label, base_label=base.snapshot.label if base else None,
+                           config=repo.config.as_dict(), select=opts.select, ignore=opts.ignore,
+                           targets=[a.path for a in arts], root_listing=listing)
+    hit = runcache.lookup(repo.cache, key, repo.snapshot)
+    if hit is None:
+        return key
+    try:
+        return [_diag_from_json(str(v[0]), v[1:]) for v in hit[0]], hit[1]
+    except (TypeError, ValueError, IndexError, KeyError):
+        return key  # a damaged row is a miss
 
 
 def _enabled(config: Config, select: Sequence[str], ignore: Sequence[str]) -> Callable[[str], bool]:

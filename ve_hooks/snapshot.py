@@ -195,6 +195,9 @@ class _GitSnapshot(Snapshot):
         want: dict[str, str] = {}
         for p in paths:
             oid = self._oids.get(p)
+            if oid is None and "" not in self._listed:  # outside the prefixes listed so far
+                self._all()
+                oid = self._oids.get(p)
             if oid is None:
                 continue
             if self._modes.get(p) == "120000":

@@ -49,10 +49,16 @@ def _facts(repo: Repo, kind: str) -> dict[str, Facts]:
 
 
 def _graph(repo: Repo, kind: str) -> tuple[dict[str, list[str]], bool]:
-    """Resolved edges of the kind and whether the graph has any cycle at all."""
+    """Resolved edges of the kind and whether the graph has any cycle at all.
+
+    The cycle answer is cached under the kind digest; the edges are built only when it is yes.
+    """
     def compute() -> tuple[dict[str, list[str]], bool]:
-        g = order.edges(_facts(repo, kind), kind)
-        return g, order.find_cycle(g) is not None
+        from ve_hooks.created_after.tips import has_cycle
+
+        if not has_cycle(repo, kind):
+            return {}, False
+        return order.edges(_facts(repo, kind), kind), True
 
     return _memo(repo, "graph", kind, compute)
 

@@ -1,0 +1,154 @@
+"""The whole-run cache: a replay is only served when nothing the run depended on changed.
+
+Each test changes one input a run's findings depend on -- an artifact, a referenced source file,
+a source file's existence, a glob's directory, the configuration, the selection, the targets, the
+base commit, the code of ve-hooks -- and checks that the next run sees the change (and that an
+unchanged repeat is a replay).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from support.repo_factory import GitRepo, chunk_goal
+
+from ve_hooks import engine, runcache
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    monkeypatch.setenv("VE_HOOKS_CACHE_DIR", str(tmp_path / "cache"))
+    r = GitRepo.init(tmp_path / "r")
+    r.write("src/app.py", "def main():\n    pass\n\n\ndef helper():\n    pass\n")
+    r.write("docs/chunks/first/GOAL.md", chunk_goal("ACTIVE"))
+    r.write("docs/chunks/second/GOAL.md", chunk_goal(
+        "ACTIVE", ["first"], code_references=[{"ref": "src/app.py#helper", "implements": "the helper"}],
+        code_paths=["src/*.py"]))
+    r.commit("two chunks")
+    return r
+
+
+def run(repo: GitRepo, **kw: object) -> tuple[set[tuple[str, str, str]], int]:
+    """(findings, documents parsed): parsed is 0 exactly when the run was replayed."""
+    out = engine.run(engine.Options(repo=str(repo.path), cwd=repo.path, **kw))  # type: ignore[arg-type]
+    return {(d.rule, d.path, d.message) for d in out.diagnostics}, out.parsed
+
+
+def replayed(repo: GitRepo, **kw: object) -> bool:
+    spied: list[bool] = []
+    real = runcache.lookup
+
+    def spy(*a: object, **k: object) -> object:
+        got = real(*a, **k)  # type: ignore[arg-type]
+        spied.append(got is not None)
+        return got
+
+    runcache.lookup = spy  # type: ignore[assignment]
+    try:
+        run(repo, **kw)
+    finally:
+        runcache.lookup = real  # type: ignore[assignment]
+    return spied == [True]
+
+
+def codes(found: set[tuple[str, str, str]]) -> set[str]:
+    return {c for c, _, _ in found}
+
+
+def test_an_unchanged_repeat_is_replayed_with_the_same_findings(repo: GitRepo) -> None:
+    first = run(repo)[0]
+    assert replayed(repo)
+    assert run(repo)[0] == first
+
+
+def test_an_artifact_edit_is_seen(repo: GitRepo) -> None:
+    run(repo)
+    repo.write("docs/chunks/second/GOAL.md", chunk_goal("ACTIVE", ["no_such_chunk"]))
+    assert not replayed(repo)
+    assert "VE401" in codes(run(repo)[0])
+
+
+def test_a_referenced_source_edit_is_seen(repo: GitRepo) -> None:
+    before = run(repo)[0]
+    repo.write("src/app.py", "def main():\n    pass\n")  # helper is gone
+    assert not replayed(repo)
+    after = run(repo)[0]
+    assert after != before and any("helper" in m for _, _, m in after)
+
+
+def test_a_deleted_source_file_is_seen(repo: GitRepo) -> None:
+    run(repo)
+    os.unlink(repo.path / "src/app.py")
+    assert not replayed(repo)
+    assert any("src/app.py" in m for _, _, m in run(repo)[0])
+
+
+def test_a_new_file_under_a_globbed_directory_is_seen(repo: GitRepo) -> None:
+    run(repo)
+    repo.write("src/more.py", "x = 1\n")
+    assert not replayed(repo)
+
+
+def test_configuration_selection_and_targets_are_part_of_the_key(repo: GitRepo) -> None:
+    run(repo)
+    assert not replayed(repo, select=["VE4"])
+    assert not replayed(repo, ignore=["VE401"])
+    assert not replayed(repo, paths=["docs/chunks/second"])
+    run(repo)
+    assert replayed(repo)
+    repo.write(".ve-hooks.toml", "strict-transitions = true\n")
+    assert not replayed(repo)
+    assert replayed(repo)
+    (repo.path / "pyproject.toml").write_text("[tool.ve-hooks]\ncheck-code-references = false\n")
+    assert not replayed(repo)
+
+
+def test_the_base_commit_is_part_of_the_key(repo: GitRepo) -> None:
+    repo.write("docs/chunks/third/GOAL.md", chunk_goal("FUTURE", ["second"]))
+    run(repo)
+    assert replayed(repo)
+    repo.commit("third")  # same worktree, new HEAD: lifecycle and tips rules compare with it
+    assert not replayed(repo)
+
+
+def test_the_code_of_ve_hooks_is_part_of_the_key(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(repo)
+    assert replayed(repo)
+    monkeypatch.setattr(runcache, "_code_version", lambda: "an edited rule")
+    assert not replayed(repo)
+
+
+def test_the_code_version_follows_the_package_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ve_hooks
+
+    pkg = tmp_path / "ve_hooks"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("x = 1\n")
+    monkeypatch.setattr(ve_hooks, "__file__", str(pkg / "__init__.py"))
+    first = runcache._code_version()
+    (pkg / "rule.py").write_text("y = 2\n")
+    second = runcache._code_version()
+    (pkg / "rule.py").write_text("y = 22\n")
+    assert len({first, second, runcache._code_version()}) == 3
+
+
+def test_a_damaged_row_is_a_miss(repo: GitRepo) -> None:
+    first = run(repo)[0]
+    from ve_hooks.cache import Cache
+
+    cache = Cache.for_git_dir(None)
+    db = cache._connect()
+    assert db is not None
+    db.execute("UPDATE entries SET v = '{\"diags\": 3}' WHERE k LIKE '%:run:%'")
+    cache.close()
+    assert not replayed(repo)
+    assert run(repo)[0] == first
+
+
+def test_staged_and_commit_snapshots_replay_too(repo: GitRepo) -> None:
+    assert run(repo, staged=True)[0] == run(repo, staged=True)[0]
+    assert replayed(repo, staged=True)
+    assert replayed(repo, rev="HEAD") is False  # first time at this revision
+    assert replayed(repo, rev="HEAD")
