@@ -112,7 +112,8 @@ def timed(cmd: list[str], cwd: Path, ok_codes: tuple[int, ...] = (0, 1)) -> floa
         raise Unavailable(f"command not found: {exe}")
     t0 = time.perf_counter()
     try:
-        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=TIMEOUT,
+                           env=run_env())
     except subprocess.TimeoutExpired as e:
         raise Unavailable(f"timed out after {TIMEOUT:.0f}s: {' '.join(cmd)}") from e
     dt = time.perf_counter() - t0
@@ -121,6 +122,18 @@ def timed(cmd: list[str], cwd: Path, ok_codes: tuple[int, ...] = (0, 1)) -> floa
         last = next((ln for ln in reversed(err.strip().splitlines()) if ln.strip()), "")
         raise Unavailable(f"{Path(exe).name} {' '.join(cmd[1:])} exited {p.returncode}: {last[:200]}")
     return dt
+
+
+def run_env() -> dict[str, str]:
+    """The environment of every measured process, floors included.
+
+    ``PYTHONDONTWRITEBYTECODE`` is dropped: an installed tool (and PyYAML in the floor) runs from
+    bytecode caches, while with the variable set an editable checkout compiles each of its ~30
+    modules from source in every process, which measures the sandbox, not the tool.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def ve(*args: str) -> list[str]:
@@ -309,6 +322,18 @@ def sc_full(repo: Path, repeat: int, cold: bool) -> Scenario:
     return sc
 
 
+def sc_staged_full(repo: Path, info: dict, repeat: int) -> Scenario:
+    """``ve-validate --staged``: the CI-style check of the whole index, one chunk staged, warm."""
+    sc = Scenario("staged_full_warm", "ve-validate --staged --format json, whole index, 1 chunk staged, warm",
+                  "<= 1.5x floor", 1.5, floor="ls-tree -r + cat-file --batch + CSafeLoader on every artifact")
+    restore(repo)
+    stage_edit(repo, pick_active_chunk(repo, info["chunk_names"]))
+    cmd = ve_validate("--staged", "--format", "json")
+    _measure(sc, repeat, lambda: timed(cmd, repo), lambda: timed(floor_cmd("parse", repo), repo, (0,)), warmup=True)
+    restore(repo)
+    return sc
+
+
 def sc_tips(repos: list[tuple[Path, dict]], repeat: int, target_seconds: float | None) -> Scenario:
     """Cold ``ve tips --rev HEAD`` on the main repository, and at smaller sizes to show the growth."""
     repo, info = repos[-1]
@@ -408,6 +433,121 @@ def sc_attention(repo: Path, repeat: int, questions: int) -> Scenario:
 
 
 # ---------------------------------------------------------------------------------------------
+# vibe-engineer's own repository and tool (optional: skipped unless both are given).
+
+VIBE_CHUNK = "bench_new_chunk"
+VIBE_GOAL = """---
+status: FUTURE
+ticket: null
+parent_chunk: null
+code_paths: []
+code_references: []
+narrative: null
+investigation: null
+subsystems: []
+friction_entries: []
+bug_type: null
+depends_on: []
+created_after: []
+---
+
+# Chunk Goal
+
+## Minor Goal
+
+A chunk written by the benchmark.
+"""
+
+
+def vibe_workcopy(work: Path, source: Path) -> Path:
+    """A clone of vibe-engineer's repository to stage edits in (the given checkout is never touched)."""
+    head = _git(source, "rev-parse", "HEAD", text=True).stdout.strip()
+    dest = work / f"vibe-{head[:12]}"
+    if not (dest / ".git").is_dir():
+        shutil.rmtree(dest, ignore_errors=True)
+        subprocess.run(["git", "clone", "-q", "--shared", str(source), str(dest)], check=True, capture_output=True)
+    _git(dest, "checkout", "-q", "--detach", head)
+    _git(dest, "reset", "-q", "--hard", head)
+    _git(dest, "clean", "-fdq", "--", "docs", "src")
+    return dest
+
+
+def _vibe_unavailable(sid: str, name: str, reason: str) -> Scenario:
+    return Scenario(sid, name, "report", status="unavailable", reason=reason)
+
+
+def sc_vibe_one(vibe_ve: Path | None, vrepo: Path | None, repeat: int) -> Scenario:
+    """One chunk: our ``ve-validate <GOAL.md>`` (warm) against vibe-engineer's ``ve chunk validate``.
+
+    The "floor" column is vibe-engineer's own command; the ratio is ours / theirs, so 0.05x means
+    20 times faster.
+    """
+    name = "ve-validate of one chunk vs vibe-engineer's ve chunk validate, on vibe-engineer's repository"
+    if vibe_ve is None or vrepo is None:
+        return _vibe_unavailable("vibe_one_chunk", name, "vibe-engineer not given (--vibe-ve and --vibe-repo)")
+    sc = Scenario("vibe_one_chunk", name, ">= 20x faster", 0.05, floor="vibe-engineer: ve chunk validate CHUNK")
+    names = sorted(p.name for p in (vrepo / "docs" / "chunks").iterdir() if p.is_dir())
+    chunk = pick_active_chunk(vrepo, names)
+    sc.extra["chunk"] = chunk
+    ours = ve_validate(f"docs/chunks/{chunk}/GOAL.md")
+    theirs = [str(vibe_ve), "chunk", "validate", chunk, "--project-dir", str(vrepo)]
+    _measure(sc, repeat, lambda: timed(ours, vrepo), lambda: timed(theirs, vrepo), warmup=True)
+    if sc.median and sc.floor_median:
+        sc.extra["times_faster"] = sc.floor_median / sc.median
+    return sc
+
+
+def sc_vibe_hooks(vrepo: Path | None, repeat: int) -> list[Scenario]:
+    """Each pre-commit hook on vibe-engineer's repository, warm, for the commits people make."""
+    cases = ["validate_bogus_status", "validate_new_chunk", "created_after_new_chunk", "status_transitions",
+             "code_backrefs"]
+    if vrepo is None:
+        return [_vibe_unavailable(f"vibe_hook_{c}", f"hook {c} on vibe-engineer's repository",
+                                  "vibe-engineer's repository not given (--vibe-repo)") for c in cases]
+    names = sorted(p.name for p in (vrepo / "docs" / "chunks").iterdir() if p.is_dir())
+    chunk = pick_active_chunk(vrepo, names)
+    goal = vrepo / "docs" / "chunks" / chunk / "GOAL.md"
+    new_goal = vrepo / "docs" / "chunks" / VIBE_CHUNK / "GOAL.md"
+    source = next(p for p in sorted((vrepo / "src").rglob("*.py")) if "# Chunk: docs/chunks/" in p.read_text())
+
+    def reset() -> None:
+        _git(vrepo, "reset", "-q", "--hard")
+        _git(vrepo, "clean", "-fdq", "--", "docs", "src")
+
+    def bogus_status() -> None:
+        goal.write_text(goal.read_text().replace("status: ACTIVE", "status: BOGUS", 1))
+        _git(vrepo, "add", "--", str(goal.relative_to(vrepo)))
+
+    def new_chunk() -> None:
+        new_goal.parent.mkdir(parents=True, exist_ok=True)
+        new_goal.write_text(VIBE_GOAL)
+        _git(vrepo, "add", "--", str(new_goal.relative_to(vrepo)))
+
+    def source_edit() -> None:
+        source.write_text(source.read_text() + "\n# benchmark edit\n")
+        _git(vrepo, "add", "--", str(source.relative_to(vrepo)))
+
+    rel_new, rel_src = str(new_goal.relative_to(vrepo)), str(source.relative_to(vrepo))
+    plan = [
+        ("validate_bogus_status", bogus_status, [str(BIN / "ve-hooks-validate-staged")], None),
+        ("validate_new_chunk", new_chunk, [str(BIN / "ve-hooks-validate-staged")], None),
+        ("created_after_new_chunk", new_chunk, [str(BIN / "ve-hooks-created-after"), rel_new], new_chunk),
+        ("status_transitions", bogus_status, [str(BIN / "ve-hooks-status-transitions")], None),
+        ("code_backrefs", source_edit, [str(BIN / "ve-hooks-code-backrefs"), rel_src], None),
+    ]
+    out = []
+    for cid, prepare, cmd, before in plan:
+        sc = Scenario(f"vibe_hook_{cid}", f"hook {Path(cmd[0]).name} on vibe-engineer's repository ({cid}), warm",
+                      "<= 0.3 s", target_seconds=0.3, floor="git diff --cached --name-only + python -c 'import yaml'")
+        reset()
+        prepare()
+        _measure(sc, repeat, lambda cmd=cmd: timed(cmd, vrepo), lambda: staged_floor(vrepo), before, warmup=True)
+        out.append(sc)
+    reset()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # Repositories.
 
 
@@ -464,14 +604,17 @@ def table(scenarios: list[Scenario]) -> str:
     for s in scenarios:
         if s.id == "tips_cold" and s.extra.get("growth"):
             lines.append("tips growth: " + ", ".join(f"{g['chunks']} chunks {fmt_s(g['median'])}" for g in s.extra["growth"]))
+        if s.id == "vibe_one_chunk" and s.extra.get("times_faster"):
+            lines.append(f"vibe_one_chunk: {s.extra['times_faster']:.1f}x faster than vibe-engineer's "
+                         f"ve chunk validate ({s.extra.get('chunk')})")
         if s.id == "backfill" and s.extra.get("seconds_per_1k_commits") is not None:
             lines.append(f"backfill: {fmt_s(s.extra['seconds_per_1k_commits'])} per 1,000 commits "
                          f"(floor {fmt_s(s.extra['floor_seconds_per_1k_commits'])})")
     return "\n".join(lines)
 
 
-ALL = ("full_cold", "full_warm", "staged_warm", "staged_cold", "tips_cold", "backfill", "orch_attention",
-       "lsp_keystroke")
+ALL = ("full_cold", "full_warm", "staged_warm", "staged_cold", "staged_full_warm", "tips_cold", "backfill",
+       "orch_attention", "lsp_keystroke", "vibe_one_chunk", "vibe_hooks")
 
 
 def sc_lsp_keystroke(repo: Path, info: dict, edits: int) -> Scenario:
@@ -515,6 +658,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print JSON (progress still goes to stderr)")
     ap.add_argument("--only", default=None, help=f"comma-separated subset of {','.join(ALL)}")
     ap.add_argument("--work", type=Path, default=HERE / ".work", help="where repositories are generated")
+    ap.add_argument("--vibe-ve", type=Path, default=os.environ.get("VE_BENCH_VIBE_VE") or None,
+                    help="vibe-engineer's `ve` (e.g. a Python 3.12 venv's bin/ve) for vibe_one_chunk")
+    ap.add_argument("--vibe-repo", type=Path, default=os.environ.get("VE_BENCH_VIBE_REPO") or None,
+                    help="a clone of vibe-engineer's repository for vibe_one_chunk and vibe_hooks")
     ap.add_argument("--floor-parse", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--chunks-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--floor-notes", nargs=2, metavar=("REPO", "REF"), help=argparse.SUPPRESS)
@@ -561,9 +708,20 @@ def main(argv: list[str] | None = None) -> int:
             repos_json[str(i["chunks"])] = {k: i.get(k) for k in ("path", "commits", "head", "seconds", "reused")}
         target = 1.0 if chunks >= 10_000 else None
         run("tips_cold", lambda: sc_tips([*tip_repos, (repo, info)], repeat, target))
+    run("staged_full_warm", lambda: sc_staged_full(repo, info, repeat))
     run("backfill", lambda: sc_backfill(repo, info, repeat))
     run("orch_attention", lambda: sc_attention(repo, repeat, questions))
     run("lsp_keystroke", lambda: sc_lsp_keystroke(repo, info, 10 if a.quick else 40))
+
+    if {"vibe_one_chunk", "vibe_hooks"} & only:
+        vibe_ve = a.vibe_ve if a.vibe_ve and a.vibe_ve.exists() else None
+        vrepo = vibe_workcopy(a.work, a.vibe_repo) if a.vibe_repo and (a.vibe_repo / "docs").is_dir() else None
+        run("vibe_one_chunk", lambda: sc_vibe_one(vibe_ve, vrepo, repeat))
+        if "vibe_hooks" in only:
+            log("running vibe_hooks ...")
+            for sc in sc_vibe_hooks(vrepo, repeat):
+                log(f"  {sc.id} {sc.status}: median {fmt_s(sc.median)}" + (f" ({sc.reason})" if sc.reason else ""))
+                scenarios.append(sc)
 
     result = {"machine": machine(), "config": {"chunks": chunks, "repeat": repeat, "seed": a.seed,
                                                "commits": info["commits"], "questions": questions, "quick": a.quick},
