@@ -162,6 +162,10 @@ class Repo:
             if oid is not None:
                 # Bodies stay out of the cache: per-file rules cache their own findings.
                 self.cache.put(_namespace(p), oid, frontmatter.result_to_json(result, body=False))
+                # ... and the facts go in too: the base snapshot of this very run (HEAD, sharing
+                # nearly every blob) then finds them instead of reading and pre-scanning again.
+                f = self._facts[p] = Facts.of(result)
+                self.cache.put("facts", oid, [f.status, f.created_after])
 
     def raw(self, path: str) -> bytes | None:
         """The bytes of an artifact that was parsed in this run (cache hits are not re-read)."""
