@@ -12,7 +12,6 @@ only when a page is shown keeps it off the commit-hook path.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import pkgutil
 import re
@@ -177,6 +176,8 @@ def suggest(text: str) -> str | None:
     if key.lower() in _BY_NAME:
         return _BY_NAME[key.lower()].code
     candidates = sorted(RULES) + sorted(_BY_NAME)
+    import difflib  # only for a did-you-mean: kept off the commit hook's import path
+
     match = difflib.get_close_matches(key.upper() if key.upper().startswith(PREFIX) else key.lower(),
                                       candidates, n=1, cutoff=0.6)
     if not match:
