@@ -16,14 +16,29 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
-try:  # libyaml is an order of magnitude faster; the pure loader behaves the same.
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+# PyYAML is imported on the first parse, not with this module: a run whose documents all come
+# from the cache (a warm commit hook, a replayed ve-validate) never loads it.
+_Loader: Any = None
+_SAFE: Any = None
+
+
+def _yaml() -> Any:
+    global yaml, _Loader, _SAFE
+    if _Loader is None:
+        import yaml
+
+        try:  # libyaml is an order of magnitude faster; the pure loader behaves the same.
+            from yaml import CSafeLoader as _Loader
+        except ImportError:  # pragma: no cover - depends on how PyYAML was built
+            from yaml import SafeLoader as _Loader
+        _SAFE = yaml.SafeLoader("")  # only its scalar constructors are used: pure functions of a node
+    return yaml
+
 
 JsonPath = tuple[str | int, ...]
 
@@ -313,6 +328,7 @@ def parse_yaml(text: str, *, line_offset: int, problems: list[Problem]
 
     ``line_offset`` is the number of file lines before ``text`` (1 for frontmatter).
     """
+    yaml = _yaml()
     max_line = text.count("\n") + text.count("\r") - text.count("\r\n") + 1 + line_offset
 
     def at(mark: Any) -> tuple[int, int]:
@@ -364,7 +380,6 @@ class _Fatal(Exception):
         self.problem = problem
 
 
-_SAFE = yaml.SafeLoader("")  # only its scalar constructors are used: pure functions of a node
 
 
 class _Builder:
