@@ -89,6 +89,7 @@ class RepoInfo:
     common_dir: Path
     has_head: bool
     shallow: bool
+    head: str | None = None  # HEAD's commit sha when discovered (saves resolving it again)
 
 
 def discover(path: Path | str) -> RepoInfo | None:
@@ -112,8 +113,8 @@ def discover(path: Path | str) -> RepoInfo | None:
     if not common.is_absolute():
         common = (p / common).resolve()
     top = None if bare or len(lines) < 5 else Path(lines[4])
-    has_head = bool(run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], p, check=False).strip())
-    return RepoInfo(top, git_dir, common, has_head, lines[3] == "true")
+    head = run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], p, check=False).decode().strip()
+    return RepoInfo(top, git_dir, common, bool(head), lines[3] == "true", head or None)
 
 
 def resolve_commit(cwd: Path, rev: str) -> str:

@@ -95,7 +95,7 @@ def snapshot_for(loc: Location, *, staged: bool = False, rev: str | None = None)
     if bare:
         if not loc.info.has_head:
             return EmptySnapshot(loc.root)
-        return CommitSnapshot(loc.root, loc.git_cwd, git.resolve_commit(loc.git_cwd, "HEAD"))
+        return CommitSnapshot(loc.root, loc.git_cwd, loc.info.head or git.resolve_commit(loc.git_cwd, "HEAD"))
     if staged:
         return IndexSnapshot(loc.root, loc.git_cwd)
     return WorktreeSnapshot(loc.root, loc.git_cwd)
@@ -105,7 +105,7 @@ def head_snapshot(loc: Location) -> Snapshot:
     """HEAD, or the empty state of a repository with no commits yet."""
     if loc.info is None or not loc.info.has_head:
         return EmptySnapshot(loc.root)
-    return CommitSnapshot(loc.root, loc.git_cwd, git.resolve_commit(loc.git_cwd, "HEAD"))
+    return CommitSnapshot(loc.root, loc.git_cwd, loc.info.head or git.resolve_commit(loc.git_cwd, "HEAD"))
 
 
 def parent_snapshot(loc: Location, snap: Snapshot) -> Snapshot:

@@ -111,11 +111,13 @@ class Recording(Snapshot):
 
 
 def _still_true(snapshot: Snapshot, deps: list[list[Any]]) -> bool:
-    reads = [d[1] for d in deps if d[0] == "r"]
+    listed = getattr(snapshot, "listed_blob_id", None)  # git snapshots: blob ids without reading
+    reads = [d[1] for d in deps if d[0] == "r" and (listed is None or listed(d[1]) is None)]
     got = snapshot.read_many(reads) if reads else {}
     for what, path, value in deps:
         if what == "r":
-            if _read_id(got.get(path)) != value:
+            oid = listed(path) if listed is not None else None
+            if (oid if oid is not None else _read_id(got.get(path))) != value:
                 return False
         elif what == "e":
             if snapshot.exists(path) != value:

@@ -210,6 +210,15 @@ class _GitSnapshot(Snapshot):
                 out[p] = blobs[oid]
         return out
 
+    def listed_blob_id(self, path: str) -> str | None:
+        """The blob id the listing gives a regular file or executable (None for a symbolic link
+        or a missing path): what ``read_many`` would return, identified without reading it."""
+        if path not in self._oids and "" not in self._listed:
+            self._all()
+        if self._modes.get(path) == "120000":
+            return None
+        return self._oids.get(path)
+
     def mode(self, path: str) -> str | None:
         if path not in self._oids:
             return None
