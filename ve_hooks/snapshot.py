@@ -62,7 +62,8 @@ class WorktreeSnapshot(Snapshot):
             return {}
         paths = [prefix] if prefix else []
         try:
-            listing = git.index_listing(self._git_cwd, paths)
+            listing = git.index_listing(self._git_cwd, paths,
+                                        toplevel=os.path.exists(os.path.join(self._git_cwd, ".git")))
             dirty = set(git.zsplit(git.run(["diff-files", "--name-only", "-z", "--", *paths], self.root)))
         except git.GitError:
             return {}
