@@ -242,10 +242,8 @@ class Repo:
         """
         if kind in self._kind_facts:
             return self._kind_facts[kind]
-        names = self.names(kind)
-        listing = {name: (a.path, self.oid(a.path)) for name, a in names.items()}
-        text = "\0".join(f"{name}\0{path}\0{oid}" for name, (path, oid) in sorted(listing.items()))
-        digest = self._kind_digest[kind] = hashlib.sha1(f"{kind}\0{text}".encode("utf-8", "surrogateescape")).hexdigest()
+        listing = self._kind_listing(kind)
+        digest = self._kind_digest[kind] = _listing_digest(kind, listing)
         got = self.cache.get_many("kindfacts", [digest]).get(digest)
         out = _decode_kind_facts(got, listing)
         if out is None:
@@ -266,10 +264,14 @@ class Repo:
         self._kind_facts[kind] = out
         return out
 
+    def _kind_listing(self, kind: str) -> dict[str, tuple[str, str | None]]:
+        return {name: (a.path, self.oid(a.path)) for name, a in self.names(kind).items()}
+
     def kind_digest(self, kind: str) -> str:
         """A digest of the names and blob ids of every artifact of ``kind``: whatever is computed
         from the kind's facts alone (its created_after graph) can be cached under it."""
-        self.facts(kind)
+        if kind not in self._kind_digest:  # (facts handed over by a derived Repo carry no digest)
+            self._kind_digest[kind] = _listing_digest(kind, self._kind_listing(kind))
         return self._kind_digest[kind]
 
     def _facts_of(self, names: dict[str, str]) -> dict[str, Facts]:
@@ -346,6 +348,11 @@ class Repo:
 
     def close(self) -> None:
         self.cache.flush()
+
+
+def _listing_digest(kind: str, listing: dict[str, tuple[str, str | None]]) -> str:
+    text = "\0".join(f"{name}\0{path}\0{oid}" for name, (path, oid) in sorted(listing.items()))
+    return hashlib.sha1(f"{kind}\0{text}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _decode_rows(value: Any) -> dict[str, list[Any]]:

@@ -31,8 +31,7 @@ def has_cycle(repo: Repo, kind: str) -> bool:
     """Whether the created_after graph of ``kind`` has any cycle at all.
 
     The answer depends only on the kind's facts, so it is cached under the kind digest (names and
-    blob ids): a warm commit hook skips resolving 10,000 lists, and nearly every repository has no
-    cycle, so the graph itself is then never built.
+    blob ids): a warm run skips the depth-first search over 10,000 lists.
     """
     facts = kind_facts(repo, kind)
     key = f"{repo.kind_digest(kind)}:{GRAPH_VERSION}"

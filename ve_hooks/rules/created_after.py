@@ -51,14 +51,13 @@ def _facts(repo: Repo, kind: str) -> dict[str, Facts]:
 def _graph(repo: Repo, kind: str) -> tuple[dict[str, list[str]], bool]:
     """Resolved edges of the kind and whether the graph has any cycle at all.
 
-    The cycle answer is cached under the kind digest; the edges are built only when it is yes.
+    The cycle answer is cached under the kind digest (the search is skipped on a warm run); the
+    edges are always built, since the language server patches them edit by edit.
     """
     def compute() -> tuple[dict[str, list[str]], bool]:
         from ve_hooks.created_after.tips import has_cycle
 
-        if not has_cycle(repo, kind):
-            return {}, False
-        return order.edges(_facts(repo, kind), kind), True
+        return order.edges(_facts(repo, kind), kind), has_cycle(repo, kind)
 
     return _memo(repo, "graph", kind, compute)
 
