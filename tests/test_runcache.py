@@ -152,3 +152,16 @@ def test_staged_and_commit_snapshots_replay_too(repo: GitRepo) -> None:
     assert replayed(repo, staged=True)
     assert replayed(repo, rev="HEAD") is False  # first time at this revision
     assert replayed(repo, rev="HEAD")
+
+
+def test_a_new_source_backreference_is_seen_by_a_replayed_run(repo: GitRepo) -> None:
+    """VE704 reads every source file, not the artifact listing: a replay must not hide a new one."""
+    run(repo)
+    assert replayed(repo)
+    repo.write("src/new.py", "# Chunk: docs/chunks/never_written\ndef f():\n    pass\n")
+    repo.commit("a source file")  # tracked, as pre-commit and CI see source files
+    found, _ = run(repo)
+    assert ("VE704", "src/new.py") in {(c, p) for c, p, _ in found}
+    assert replayed(repo)  # the artifact side is still a replay; VE704 is recomputed beside it
+    found_again, _ = run(repo)
+    assert found_again == found

@@ -22,6 +22,7 @@ from ve_hooks.documents import artifacts as art
 from ve_hooks.project import Project, open_project
 from ve_hooks.repo import Repo
 from ve_hooks.rules import Context, Target, registry
+from ve_hooks.snapshot import Snapshot
 
 # Bump when a per-file rule changes what it reports: cached findings are keyed by it.
 FILE_RULES_VERSION = "3"  # 3: VE203 on dates (YAML types follow the consumer)
@@ -162,7 +163,7 @@ def _run(opts: Options, project: Project) -> Outcome:
                            len(targets), recording)
             paths = [t.path for t in targets]
         # Never replayed: a new source file can add a VE704 without touching the artifact listing.
-        sources = _source_backrefs(opts, project, repo, base, config)
+        sources = _source_backrefs(opts, project, snap, repo, base, config)
     finally:
         repo.close()
     diagnostics = sorted([*diagnostics, *filter_diagnostics(sources[0], config, opts.select, opts.ignore)],
@@ -172,7 +173,7 @@ def _run(opts: Options, project: Project) -> Outcome:
                    snap.label, config, project.artifact_dir, checked)
 
 
-def _source_backrefs(opts: Options, project: Project, repo: Repo, base: Repo | None,
+def _source_backrefs(opts: Options, project: Project, snap: Snapshot, repo: Repo, base: Repo | None,
                      config: Config) -> tuple[list[Diagnostic], list[str]]:
     """VE704 over the source files of the run (the whole tree, or under PATHS): what the
     ve-code-backrefs hook checks at commit time, so CI catches what a skipped hook missed."""
@@ -183,7 +184,7 @@ def _source_backrefs(opts: Options, project: Project, repo: Repo, base: Repo | N
         return [], []  # artifact files only (the pre-commit case): no source file among them
     from ve_hooks.backref_sources import check_tree
 
-    return check_tree(repo.snapshot, repo, base, prefixes)
+    return check_tree(snap, repo, base, prefixes)  # the snapshot itself: git grep, not the recording
 
 
 def check_targets(targets: list[Target], repo: Repo, base: Repo | None, config: Config,
