@@ -514,3 +514,21 @@ def test_the_agreement_script_measures_the_same_definition(tmp_path: Path) -> No
     assert p.returncode == 0, p.stderr
     n = len(model.expected())
     assert f"agreement: {n} of {n} chunks (100.0%)" in p.stdout and "absent at HEAD: 0 " in p.stdout, p.stdout
+
+
+def test_a_shallow_clone_is_refused_not_misdated(repo: GitRepo, tmp_path: Path) -> None:
+    """Its oldest commit would look like the creation of everything older: never audit or write."""
+    repo.write("docs/chunks/a/GOAL.md", chunk_goal("ACTIVE"))
+    repo.commit("a")
+    repo.write("docs/chunks/b/GOAL.md", chunk_goal("ACTIVE", ["a"]))
+    repo.commit("b")
+    repo.write("docs/chunks/c/GOAL.md", chunk_goal("IMPLEMENTING", ["b"]))
+    repo.commit("c")
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.path}", str(clone)], check=True)
+    before = (clone / "docs/chunks/c/GOAL.md").read_bytes()
+    p = ve("created-after", "backfill", "--write", "--all", cwd=clone)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "shallow" in p.stderr and "--unshallow" in p.stderr and "Traceback" not in p.stderr
+    assert (clone / "docs/chunks/c/GOAL.md").read_bytes() == before
+    assert ve("created-after", "backfill", cwd=repo.path).returncode in (0, 1)  # the full clone audits

@@ -147,6 +147,11 @@ def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, sh
     loc = locate(repo_dir)
     if loc.info is None:
         raise UsageError(f"{loc.root} is not a git repository: backfill reads its history")
+    if loc.info.shallow:
+        # The oldest commit of a shallow clone holds everything older as if created there: an audit
+        # would date every such artifact to it, and --write would rewrite their created_after.
+        raise UsageError(f"{loc.root} is a shallow clone: the history before its oldest commit is missing; "
+                         "run `git fetch --unshallow` first")
     with open_location(loc) as project:
         config, cache = project.config, project.cache
         if sys.stderr.isatty():
