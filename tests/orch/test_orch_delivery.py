@@ -42,6 +42,10 @@ def test_an_agent_that_fails_to_start_leaves_the_answer_pending(ve: Ve, orepo: P
     assert _events(orepo, "unit-a", "delivered") == []
     assert "ANSWERED" in ve("status").stdout
     assert "answered, not yet delivered: ve orch resume unit-a" in ve("attention").stdout
+    # Machine-readable too, and never mixed into vibe-engineer's JSON shape.
+    pending = json.loads(ve("attention", "--format", "json").stdout)
+    assert [(e["unit"], e["state"], e["source"]) for e in pending] == [("unit-a", "answered", "notes")]
+    assert json.loads(ve("attention", "--json").stdout)["count"] == 0
     # The next resume delivers it, once.
     again = ve("resume", "unit-a", "--agent-cmd", AGENT_CMD, env=env)
     assert again.returncode == 0 and "unit-a: DONE" in again.stdout, again.stdout + again.stderr

@@ -203,8 +203,11 @@ def attention(ctx: click.Context, fmt: str, vibe_json: bool, project_dir: str | 
     open_qs.sort(key=lambda item: item[1].event.sort_key)
     queue = daemon_queue(store, project_dir)
     _warn(queue.warnings)
-    entries = [{**_question_json(n, q), "source": "notes"} for n, q in open_qs]
+    entries = [{**_question_json(n, q), "source": "notes", "state": "open"} for n, q in open_qs]
     entries += [daemon_entry(i) for i in queue.items]
+    # Answered but not yet taken by an agent: nothing for the operator to do, but never invisible.
+    waiting = sorted(((name, q) for name, u in ledger.units.items() for q in u.answered_questions()),
+                     key=lambda item: item[1].event.sort_key)
     if vibe_json:
         items = [{"chunk": e["unit"], "status": "NEEDS_ATTENTION", "attention_reason": e["text"], **e}
                  if e["source"] == "notes" else e for e in entries]
@@ -212,7 +215,8 @@ def attention(ctx: click.Context, fmt: str, vibe_json: bool, project_dir: str | 
     elif fmt == "json":
         from ve_hooks.report.jsonout import dumps
 
-        click.echo(dumps(entries))
+        click.echo(dumps([*entries, *({**_question_json(n, q), "source": "notes", "state": "answered"}
+                                       for n, q in waiting)]))
     elif not entries:
         click.echo("No open questions." + ("" if queue.daemon else " (vibe-engineer's daemon: not running)"))
     else:
@@ -228,9 +232,8 @@ def attention(ctx: click.Context, fmt: str, vibe_json: bool, project_dir: str | 
         for item in queue.items:
             lines.extend(_daemon_lines(item))
         click.echo("\n".join(lines))
-    if fmt == "text":
-        waiting = [(name, q) for name, u in ledger.units.items() for q in u.answered_questions()]
-        for name, q in sorted(waiting, key=lambda item: item[1].event.sort_key):
+    if fmt == "text" and not vibe_json:
+        for name, q in waiting:
             click.echo(f"{one_line(name)}  {one_line(q.id, 40)}  answered, not yet delivered: "
                        f"ve orch resume {one_line(name)}" + ("" if q.event.get("session_id") or q.event.get("run_id")
                                                              else f" (or ve orch take {one_line(name)})"))
