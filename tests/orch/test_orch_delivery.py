@@ -135,6 +135,9 @@ def test_a_scripts_question_is_closed_by_take(ve: Ve, orepo: Path) -> None:
     assert ve("ask", "rel", "--question", "Ship?", "--option", "yes", "--option", "no").returncode == 0
     answered = ve("answer", "rel", "--option", "2")
     assert "ve orch take rel" in answered.stdout and "resume" not in answered.stdout
+    # No agent session asked it: status and attention point at take first, not at resume alone.
+    assert "(ve orch take rel" in ve("status").stdout
+    assert "answered, not yet delivered: ve orch take rel" in ve("attention").stdout
     taken = ve("take", "rel")
     assert taken.returncode == 0 and taken.stdout.strip() == "no"
     assert ve("take", "rel").returncode == 2  # nothing answered is left

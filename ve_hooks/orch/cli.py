@@ -234,9 +234,7 @@ def attention(ctx: click.Context, fmt: str, vibe_json: bool, project_dir: str | 
         click.echo("\n".join(lines))
     if fmt == "text" and not vibe_json:
         for name, q in waiting:
-            click.echo(f"{one_line(name)}  {one_line(q.id, 40)}  answered, not yet delivered: "
-                       f"ve orch resume {one_line(name)}" + ("" if q.event.get("session_id") or q.event.get("run_id")
-                                                             else f" (or ve orch take {one_line(name)})"))
+            click.echo(f"{one_line(name)}  {one_line(q.id, 40)}  answered, not yet delivered: {_take_hint(name, q)}")
     return 1 if entries else 0
 
 
@@ -257,7 +255,7 @@ def status(ctx: click.Context) -> int:
         if u.open_questions():
             parts.append(f"open: {', '.join(q.id for q in u.open_questions())}")
         if u.answered_questions():
-            parts.append(f"answered: {', '.join(q.id for q in u.answered_questions())} (ve orch resume)")
+            parts.append("answered: " + ", ".join(f"{q.id} ({_take_hint(name, q)})" for q in u.answered_questions()))
         if u.runs:
             r = u.runs[-1]
             parts.append(f"last {one_line(str(r.get('kind', 'run')), 10)}: {one_line(str(r.get('state')), 20)} "
@@ -269,6 +267,15 @@ def status(ctx: click.Context) -> int:
         rows.append("  ".join(parts))
     click.echo("\n".join(rows))
     return 0
+
+
+def _take_hint(name: str, q: model.Question) -> str:
+    """How an answered question reaches its asker: an agent's session is resumed; a question
+    asked by hand (``ve orch ask``, no session) is taken."""
+    unit = one_line(name)
+    if q.event.get("session_id") or q.event.get("run_id"):
+        return f"ve orch resume {unit}"
+    return f"ve orch take {unit} (or ve orch resume {unit})"
 
 
 def _describe(u: model.Unit, e: model.Event) -> list[str]:
