@@ -137,3 +137,25 @@ def test_status_transitions_checks_each_pushed_commit(repo: GitRepo, monkeypatch
     monkeypatch.setenv("PRE_COMMIT_FROM_REF", repo.head())
     monkeypatch.setenv("PRE_COMMIT_TO_REF", repo.head())
     assert status_transitions.main([]) == 0
+
+
+def test_junit_from_the_hooks_lists_every_file_checked(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Clean files are testcases too, and a clean run still writes a whole JUnit document."""
+    import xml.etree.ElementTree as ET
+
+    from ve_hooks.hooks import code_backrefs
+
+    _base(repo)
+    repo.chunk("gamma", status="BOGUS", created_after=["beta"])
+    repo.chunk("delta", created_after=["beta"])
+    repo.add()
+    monkeypatch.chdir(repo.path)
+    assert hook.main(["--format", "junit"]) == 1
+    cases = ET.fromstring(capsys.readouterr().out).iter("testcase")
+    by_name = {c.get("name"): c.find("failure") is not None for c in cases}
+    assert by_name == {"docs/chunks/gamma/GOAL.md": True, "docs/chunks/delta/GOAL.md": False}
+    assert code_backrefs.main(["--format", "junit", "src/app.py"]) == 0
+    [case] = ET.fromstring(capsys.readouterr().out).iter("testcase")
+    assert case.get("name") == "src/app.py" and case.find("failure") is None
+    assert code_backrefs.main(["src/app.py"]) == 0 and capsys.readouterr().out == ""  # text: quiet

@@ -113,12 +113,20 @@ def _empty_tree(top: Path) -> str:
     return git.run_text(["hash-object", "-t", "tree", "--stdin"], top, input=b"").strip()
 
 
-def print_diagnostics(diagnostics: Sequence[Diagnostic], files: int, fmt: str = "text") -> None:
-    """Render through the shared reporters (imported only when there is something to say)."""
+def print_diagnostics(diagnostics: Sequence[Diagnostic], files: int, fmt: str = "text",
+                      checked: Sequence[str] = ()) -> None:
+    """Render through the shared reporters (imported only when there is something to say).
+
+    Text stays silent for a clean hook (pre-commit shows a hook's output only when it matters);
+    a structured format always writes a whole document, listing every file ``checked`` (JUnit's
+    one testcase per file), so a tool reading it never gets an empty file."""
+    if not diagnostics and fmt == "text":
+        return
     from ve_hooks import report
     from ve_hooks.diagnostic import Summary
 
-    report.render(fmt, list(diagnostics), Summary.of(list(diagnostics), files), stream=sys.stdout)
+    summary = Summary.of(list(diagnostics), max(files, len(checked)), tuple(checked))
+    report.render(fmt, list(diagnostics), summary, stream=sys.stdout)
     sys.stdout.flush()
 
 
@@ -130,12 +138,12 @@ def guarded(name: str, work: Callable[[], int]) -> int:
     return guard(name, work, debug=debugging())
 
 
-def report(found: Sequence[Diagnostic], fmt: str) -> int:
-    """Print findings (if any) and return the exit code they call for."""
+def report(found: Sequence[Diagnostic], fmt: str, checked: Sequence[str] = ()) -> int:
+    """Print findings (see :func:`print_diagnostics`) and return the exit code they call for."""
     from ve_hooks.diagnostic import EXIT_FINDINGS, EXIT_OK
 
-    if found:
-        print_diagnostics(found, len({d.path for d in found}), fmt)
+    files = sorted({*checked, *(d.path for d in found)})
+    print_diagnostics(found, len(files), fmt, files)
     return EXIT_FINDINGS if has_errors(found) else EXIT_OK
 
 

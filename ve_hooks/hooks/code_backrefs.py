@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("filenames", nargs="*", help="Source files to check.")
     parser.add_argument("--format", default="text", choices=FORMATS, help="Output format (default: text).")
     args = parser.parse_args(argv)
-    return guarded("ve-code-backrefs", lambda: report(check_files(args.filenames), args.format))
+    return guarded("ve-code-backrefs", lambda: report(check_files(args.filenames), args.format, args.filenames))
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -44,6 +44,7 @@ class Result:
     parsed: int = 0
     cache_hits: int = 0
     early_exit: str = ""  # why nothing was checked, when nothing was
+    checked: list[str] = field(default_factory=list)  # the files checked, for reports listing them all
 
 
 def removed_friction_ids(ch: Changes) -> set[str]:
@@ -119,10 +120,12 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
         outcome = engine.run(engine.Options(paths=[str(top / p) for p in targets], repo=str(top),
                                             staged=to_ref is None, rev=to_ref, select=select, ignore=ignore,
                                             cwd=top))
-        result = Result(list(outcome.diagnostics), outcome.files, outcome.parsed, outcome.cache_hits)
+        result = Result(list(outcome.diagnostics), outcome.files, outcome.parsed, outcome.cache_hits,
+                        checked=list(outcome.checked))
     if sources:
         result.diagnostics.extend(_source_backrefs(top, sources, to_ref, select, ignore))
         result.files += len(sources)
+        result.checked += sources
     if not with_transitions:
         result.diagnostics = [d for d in result.diagnostics if not d.rule.startswith(TRANSITIONS)]
     return result
@@ -169,8 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = validate(find_toplevel(), filenames=args.filenames, from_ref=from_ref, to_ref=to_ref,
                           select=codes(args.select), ignore=codes(args.ignore),
                           with_transitions=args.with_transitions)
-        if result.diagnostics:
-            print_diagnostics(result.diagnostics, result.files, args.format)
+        print_diagnostics(result.diagnostics, result.files, args.format, result.checked)
         if args.stats:
             if result.early_exit:
                 print(f"ve-validate: early exit: {result.early_exit}; 0 files, 0 parsed", file=sys.stderr)
