@@ -142,10 +142,9 @@ def test_no_git_identity_still_writes(orepo: Path, monkeypatch: pytest.MonkeyPat
 def test_attention_reads_a_thousand_questions_in_bulk(orepo: Path, tmp_path: Path, ve: Ve) -> None:
     seed_questions(orepo, 1000, units=200, answered_every=10)
     trace = tmp_path / "trace"
-    start = time.monotonic()
     r = ve("attention", "--format", "json", env={"GIT_TRACE": str(trace)})
-    elapsed = time.monotonic() - start
-    assert r.returncode == 1 and len(json.loads(r.stdout)) == 900
+    states = [e["state"] for e in json.loads(r.stdout)]
+    assert r.returncode == 1 and states.count("open") == 900 and states.count("answered") == 100
+    # Bulk means a bounded number of git processes, whatever the number of questions (no timing).
     git_processes = sum(1 for line in trace.read_text().splitlines() if "trace: built-in: git" in line)
     assert git_processes <= 5, git_processes
-    assert elapsed < 10
