@@ -26,7 +26,7 @@ from ve_hooks.cache import Cache
 from ve_hooks.config import Config
 from ve_hooks.created_after import graph as order
 from ve_hooks.documents import artifacts as art
-from ve_hooks.documents import frontmatter
+from ve_hooks.documents import frontmatter, prescan
 from ve_hooks.project import Location
 from ve_hooks.repo import Facts
 
@@ -326,8 +326,14 @@ def _facts_for(loc: Location, cache: Cache, oids: dict[str, str]) -> dict[str, F
         if raw is None:
             out[oid] = Facts(None, None)
             continue
-        parsed = frontmatter.parse_yaml_file(raw) if oids[oid].endswith(".yaml") else frontmatter.parse(raw)
-        f = Facts.of(parsed)
+        # The pre-scan answers for nearly every markdown blob and, when it does, exactly as the
+        # full parse would; the parse stays for everything it is not certain about.
+        got = None if oids[oid].endswith(".yaml") else prescan.facts(raw)
+        if got is not None:
+            f = Facts(*got)
+        else:
+            parsed = frontmatter.parse_yaml_file(raw) if oids[oid].endswith(".yaml") else frontmatter.parse(raw)
+            f = Facts.of(parsed)
         out[oid] = f
         cache.put("facts", oid, [f.status, f.created_after])
     return out
