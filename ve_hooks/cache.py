@@ -24,6 +24,9 @@ _BATCH = 900  # below SQLite's default limit of host parameters
 _BUSY_SECONDS = 10  # SQLite's own wait for a lock, per attempt
 _ATTEMPTS = 5
 
+# json.dumps(value, separators=...) builds an encoder per call; a cold run puts 10,000+ rows.
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
 
 class Cache:
     """Namespaced key -> JSON value store. All errors degrade to "no cache"."""
@@ -140,7 +143,7 @@ class Cache:
         if self._ephemeral is not None:
             self._ephemeral.append(fk)
         elif not self._disabled:
-            self._pending.append((fk, json.dumps(value, separators=(",", ":"))))
+            self._pending.append((fk, _encode(value)))
 
     @contextmanager
     def ephemeral(self) -> Iterator[None]:
