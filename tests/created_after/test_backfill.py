@@ -81,6 +81,25 @@ def test_classes_on_a_linear_history(repo: GitRepo) -> None:
     assert out["version"] == 2 and isinstance(s["seconds"], float)
 
 
+def test_documents_the_pre_scan_refuses_are_read_by_the_full_parse(repo: GitRepo) -> None:
+    """The replay pre-scans status/created_after; a frontmatter outside its subset (an anchor and
+    an alias here) must still be read, by the parse, exactly: b ACTIVE after a, c after b."""
+    from ve_hooks.documents import prescan
+
+    odd = chunk_goal("ACTIVE", ["a"]).replace("status: ACTIVE", "status: &st ACTIVE", 1)
+    odd = odd.replace("ticket: null", "ticket: null\nalias_of_status: *st", 1)
+    assert prescan.facts(odd.encode()) is None
+    repo.chunk("a")
+    repo.commit("a")
+    repo.write("docs/chunks/b/GOAL.md", odd)
+    repo.commit("b")
+    repo.chunk("c", created_after=["b"])
+    repo.commit("c")
+    r = computed(repo)
+    assert (r["b"].current, r["b"].computed, r["b"].cls) == (["a"], ["a"], "exact")
+    assert (r["c"].current, r["c"].computed, r["c"].cls) == (["b"], ["b"], "exact")
+
+
 def test_subset_and_a_value_written_by_a_migration(repo: GitRepo) -> None:
     repo.chunk("a")
     repo.chunk("b")
