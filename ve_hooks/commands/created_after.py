@@ -142,7 +142,7 @@ def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, sh
       ve created-after backfill --write        fix the actionable ones where it is safe
       ve created-after backfill --format json  class, actionable, created_in per artifact
     """
-    from ve_hooks.created_after import audit, history
+    from ve_hooks.created_after import audit, gitlog
 
     loc = locate(repo_dir)
     if loc.info is None:
@@ -155,7 +155,7 @@ def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, sh
     with open_location(loc) as project:
         config, cache = project.config, project.cache
         if sys.stderr.isatty():
-            commits = history.log(loc, config.artifact_root)
+            commits = gitlog.log(loc, config.artifact_root)
             with click.progressbar(length=len(commits), label="Replaying history", file=sys.stderr) as bar:
                 result = audit.backfill(loc, config, cache, kinds or art.KINDS, bar.update, commits)
         else:

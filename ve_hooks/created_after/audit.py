@@ -18,7 +18,8 @@ from typing import Any
 from ve_hooks.cache import Cache
 from ve_hooks.config import Config
 from ve_hooks.created_after import graph as order
-from ve_hooks.created_after.history import Commit, Replay, replay
+from ve_hooks.created_after.gitlog import Commit
+from ve_hooks.created_after.history import Replay, replay
 from ve_hooks.documents import artifacts as art
 from ve_hooks.project import Location
 
