@@ -1,79 +1,17 @@
-"""``ve orch``: AskOperator questions and operator answers, recorded as git notes.
-
-Exit codes: 0 ok, 1 needs attention / nothing to do / agent failed, 2 usage or internal error.
-Everything an agent wrote is passed through :mod:`ve_hooks.sanitize` before it is printed.
-"""
+"""``ve orch`` questions and answers: ask, take, attention, status, log, answer, cancel, sync."""
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from ve_hooks.orch import model, notes
-from ve_hooks.orch.store import DEFAULT_REF, OrchError, Store
+from ve_hooks.orch import model
+from ve_hooks.orch.cli.group import _errors, _indent, _store, _unit, _warn, orch
+from ve_hooks.orch.store import OrchError
 from ve_hooks.sanitize import clean, one_line
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _errors(fn: F) -> F:
-    """Turn our domain errors into one-line click errors (exit 2, no traceback)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (OrchError, notes.NotesError, model.InvalidUnit) as e:
-            raise click.ClickException(one_line(str(e), 500)) from None
-        except notes.GitError as e:
-            raise click.ClickException(one_line(f"{e} ({e.stderr.strip()[-300:]})", 500)) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _store(ctx: click.Context) -> Store:
-    return Store(ctx.obj["repo"], ctx.obj["ref"])
-
-
-def _warn(warnings: list[str]) -> None:
-    for w in warnings:
-        click.echo(f"warning: {one_line(w, 300)}", err=True)
-
-
-def _unit(value: str) -> str:
-    try:
-        return model.validate_unit(value)
-    except model.InvalidUnit as e:
-        raise click.UsageError(str(e)) from None
-
-
-def _indent(text: str, prefix: str = "    ") -> str:
-    return "\n".join(prefix + line for line in clean(text).splitlines() or [""])
-
-
-@click.group("orch")
-@click.option("--repo", default=".", show_default=True, type=click.Path(file_okay=False),
-              help="Repository (any directory inside it; worktrees share the notes).")
-@click.option("--ref", default=DEFAULT_REF, show_default=True, envvar="VE_ORCH_REF",
-              help="Notes ref holding the questions and answers.")
-@click.pass_context
-def orch(ctx: click.Context, repo: str, ref: str) -> None:
-    """AskOperator questions and answers, recorded as git notes.
-
-    \b
-    A unit needs attention only when its agent called the AskOperator tool.
-      ve orch attention              open questions (exit 1 if any)
-      ve orch answer UNIT --text T   answer the unit's open question
-      ve orch resume UNIT            deliver the answer to the agent session
-      ve orch init                   AskOperator for vibe-engineer's daemon
-    """
-    ctx.obj = {"repo": repo, "ref": ref}
 
 
 @orch.command()
@@ -132,24 +70,6 @@ def take(ctx: click.Context, unit: str, question_id: str | None) -> int:
     if taken is None:
         raise OrchError(f"question {q.id} was delivered meanwhile, or another attempt is delivering it")
     click.echo(model.answer_text(*taken))
-    return 0
-
-
-@orch.command("defer-hook", hidden=True)
-@click.option("--unit", required=True, callback=lambda _c, _p, v: _unit(v), help="Work unit of the run.")
-@click.pass_context
-@_errors
-def defer_hook(ctx: click.Context, unit: str) -> int:
-    """Claude Code PreToolUse hook: defer AskOperator until its question has an answer (JSON on stdin)."""
-    from ve_hooks.orch import claude
-
-    try:
-        payload = json.loads(sys.stdin.read() or "{}")
-    except ValueError:
-        payload = {}
-    decision = claude.hook_decision(_store(ctx).load([unit]).unit(unit), payload if isinstance(payload, dict) else {})
-    if decision is not None:
-        click.echo(json.dumps(decision))
     return 0
 
 
@@ -425,144 +345,3 @@ def sync(ctx: click.Context, remote: str) -> int:
     diverged = " (local and remote had diverged; both sides kept)" if result.action == "merged" else ""
     click.echo(f"{one_line(remote)}: {result.action}{diverged}{extra}")
     return 0
-
-
-@orch.command()
-@click.option("--unit", envvar="VE_ORCH_UNIT", default=None,
-              help="Work unit the questions belong to [default: inferred from the worktree at each call].")
-@click.option("--wait", type=click.FloatRange(min=0), default=None,
-              help="Seconds a tool call waits for an answer [default: 0 with --unit, "
-                   "1800 when the unit is inferred, where running out is a tool error].")
-@click.pass_context
-@_errors
-def mcp(ctx: click.Context, unit: str | None, wait: float | None) -> int:
-    """Serve the AskOperator tool over stdio MCP (for `claude --mcp-config` or `.mcp.json`).
-
-    \b
-    With --unit (as `ve orch run` starts it) a call records the question and,
-    with --wait, waits for the answer. Without --unit (as `.mcp.json` from
-    `ve orch init` starts it in vibe-engineer's worktrees) the unit is the
-    worktree's: its orch/<chunk> branch, else .ve/chunks/<chunk>/; elsewhere
-    the tool says so and records nothing. The call then waits up to --wait
-    seconds, ending in a tool error if no answer comes.
-    """
-    if unit:
-        _unit(unit)
-    try:
-        import mcp as _sdk  # noqa: F401  (the optional [orch] extra)
-    except ImportError:
-        raise click.ClickException(
-            "the MCP SDK is not installed: pip install 've-hooks[orch]' (mcp>=2,<3)") from None
-    from ve_hooks.orch.mcp_server import DEFAULT_WAIT_SECONDS, serve
-
-    serve(_store(ctx), unit or None, wait if wait is not None else (0.0 if unit else DEFAULT_WAIT_SECONDS))
-    return 0
-
-
-@orch.command("init")
-@click.option("--check", "check_only", is_flag=True, help="Only report what is missing (exit 1 if anything is).")
-@click.option("--wait", type=click.FloatRange(min=0), default=None,
-              help="Seconds AskOperator waits for an answer in the daemon's agents [default: 1800].")
-@click.option("--command", "command", default="ve-hooks", show_default=True,
-              help="How the agents start ve-hooks (a name on their PATH, or an absolute path).")
-@click.pass_context
-@_errors
-def init_command(ctx: click.Context, check_only: bool, wait: float | None, command: str) -> int:
-    """Give the agents of vibe-engineer's daemon the AskOperator tool.
-
-    \b
-    Adds the ve-orch server to .mcp.json (other servers and bytes kept;
-    nothing changes when it is there already), and configures git:
-    notes.rewriteRef refs/notes/ve/*, and per remote a fetch refspec for
-    refs/notes/ve/* (a push refspec only where the remote lists push
-    refspecs already: elsewhere it would change what `git push` pushes;
-    `ve orch sync` pushes the notes). Commit .mcp.json afterwards: the
-    daemon's worktrees are checked out from commits.
-      ve orch init            set up (idempotent)
-      ve orch init --check    say what is missing; exit 1 if anything is
-    """
-    from ve_hooks.orch import init as setup
-    from ve_hooks.orch.mcp_server import DEFAULT_WAIT_SECONDS
-
-    repo = ctx.obj["repo"]
-    try:
-        if not check_only:
-            for line in setup.init(repo, DEFAULT_WAIT_SECONDS if wait is None else wait, command):
-                click.echo(f"done: {line}")
-        report = setup.check(repo)
-    except setup.InitError as e:
-        raise click.ClickException(one_line(str(e), 500)) from None
-    for item in report.items:
-        mark = "ok" if item.ok else ("warning" if not item.required else "missing" if check_only else "todo")
-        click.echo(f"{mark}: {item.what}" + ("" if item.ok else f"  ->  {item.fix}"))
-    return 1 if check_only and report.missing else 0
-
-
-@orch.command("mcp-config")
-@click.option("--unit", required=True, callback=lambda _c, _p, v: _unit(v),
-              help="Work unit whose agent gets the AskOperator tool.")
-@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
-              help="Seconds the tool call waits for an answer before telling the agent to stop.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the JSON to this file (its folder is created, e.g. .git/ve-orch/) instead of stdout.")
-@click.pass_context
-@_errors
-def mcp_config(ctx: click.Context, unit: str, wait: float, output: Path | None) -> int:
-    """Print the JSON for `claude --mcp-config` (allowed tool name on stderr)."""
-    from ve_hooks.orch import agent
-
-    text = json.dumps(agent.mcp_config(_store(ctx), unit, wait), indent=2)
-    if output is None:
-        click.echo(text)
-    else:
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text + "\n", encoding="utf-8")
-        except OSError as e:
-            raise OrchError(f"cannot write {output}: {e.strerror or e}") from None
-        click.echo(f"wrote {output}", err=True)
-    click.echo(f"# allow the tool with: --allowedTools {agent.ALLOWED_TOOL}", err=True)
-    return 0
-
-
-def _report(unit: str, result: Any) -> int:
-    session = one_line(str(result.session_id), 80) if result.session_id else "unknown"
-    click.echo(f"{unit}: {result.state} (exit {result.exit_code}, session {session})")
-    if getattr(result, "reason", None):
-        click.echo(f"why: {one_line(result.reason, 500)}")
-    click.echo(f"log: {result.log_path}")
-    if result.state == model.NEEDS_ATTENTION:
-        click.echo(f"answer with: ve orch answer {unit}")
-    return 0 if result.state == model.DONE else 1
-
-
-@orch.command()
-@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
-@click.option("--prompt-file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="File holding the prompt the agent starts from.")
-@click.option("--agent-cmd", default=None, help="Agent command instead of `claude` (see docs/orchestrator.md).")
-@click.option("--wait", type=click.FloatRange(min=0), default=0.0, help="AskOperator waits this long for an answer.")
-@click.pass_context
-@_errors
-def run(ctx: click.Context, unit: str, prompt_file: Path, agent_cmd: str | None, wait: float) -> int:
-    """Run an agent on UNIT with the AskOperator tool; exit 0 DONE, 1 NEEDS_ATTENTION/FAILED."""
-    from ve_hooks.orch import agent
-
-    return _report(unit, agent.run(_store(ctx), unit, prompt_file, agent_cmd, wait))
-
-
-@orch.command()
-@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
-@click.option("--agent-cmd", default=None, help="Agent command instead of `claude`.")
-@click.option("--wait", type=click.FloatRange(min=0), default=0.0, help="AskOperator waits this long for an answer.")
-@click.pass_context
-@_errors
-def resume(ctx: click.Context, unit: str, agent_cmd: str | None, wait: float) -> int:
-    """Deliver UNIT's answers to its agent session (`claude --resume`)."""
-    from ve_hooks.orch import agent
-
-    result = agent.resume(_store(ctx), unit, agent_cmd, wait)
-    if result is None:
-        click.echo(f"{unit}: no answered question waits for delivery")
-        return 1
-    return _report(unit, result)
