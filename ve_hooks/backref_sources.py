@@ -4,7 +4,7 @@ The ``ve-code-backrefs`` hook sees the staged text files pre-commit hands it; CI
 make the same check on the whole tree, so a skipped hook (``--no-verify``, a web edit) is still
 caught. Speed: one ``git grep`` over the snapshot (worktree, index or commit) finds the few files
 with a backreference-shaped line; only those are read, in one batch, and checked with the very
-function the hook uses (:func:`ve_hooks.rules.code_references.check_source`).
+function the hook uses (:func:`ve_hooks.rules.backreferences.check_source`).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def candidates(snap: Snapshot, prefixes: Sequence[str] | None, pattern: str) -> 
 def check_tree(snap: Snapshot, repo: Repo, base: Repo | None, prefixes: Sequence[str] | None
                ) -> tuple[list[Diagnostic], list[str]]:
     """VE704 findings of every candidate source file, and the files checked."""
-    from ve_hooks.rules.code_references import BACKREF_GREP, check_source
+    from ve_hooks.rules.backreferences import BACKREF_GREP, check_source
 
     files = candidates(snap, prefixes, BACKREF_GREP)
     out: list[Diagnostic] = []

@@ -12,7 +12,7 @@ import pytest
 from rule_support import rule_context
 from support.repo_factory import GitRepo
 
-from ve_hooks.rules import code_references as coderefs
+from ve_hooks.rules import backreferences
 
 BIN = Path(sys.executable).parent
 
@@ -64,8 +64,8 @@ def test_placeholders_strings_and_template_fences_are_not_backreferences(repo: G
     _repo(repo)
     ctx = rule_context(repo)
     for path, text in NOT_BACKREFERENCES.items():
-        assert coderefs.check_source(path, text, ctx.repo) == [], path
-    found = [(p, d.line) for p, text in BROKEN.items() for d in coderefs.check_source(p, text, ctx.repo)]
+        assert backreferences.check_source(path, text, ctx.repo) == [], path
+    found = [(p, d.line) for p, text in BROKEN.items() for d in backreferences.check_source(p, text, ctx.repo)]
     assert sorted(found) == EXPECTED
 
 

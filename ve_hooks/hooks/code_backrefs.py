@@ -39,7 +39,7 @@ def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Di
         return []
     from ve_hooks.engine import filter_diagnostics
     from ve_hooks.project import open_project
-    from ve_hooks.rules.code_references import check_source
+    from ve_hooks.rules.backreferences import check_source
 
     out: list[Diagnostic] = []
     with open_project(top) as project:

@@ -136,7 +136,7 @@ def _source_backrefs(top: Path, sources: list[str], rev: str | None, select: Seq
     """Backreference comments (``# Chunk: docs/chunks/x``) in unchanged source files that named a
     removed artifact."""
     try:
-        from ve_hooks.rules.code_references import check_source
+        from ve_hooks.rules.backreferences import check_source
     except ImportError:  # rule family not installed in this checkout
         return []
     from ve_hooks.engine import filter_diagnostics
