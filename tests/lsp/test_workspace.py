@@ -8,7 +8,7 @@ from pathlib import Path
 from support.repo_factory import GitRepo
 
 from ve_hooks import engine
-from ve_hooks.lsp import features
+from ve_hooks.lsp import cursor
 from ve_hooks.lsp.workspace import Workspace
 
 from .lsp_support import goal, make_repo
@@ -64,19 +64,19 @@ def test_a_buffer_changes_tips_and_references_for_the_other_documents(tmp_path: 
 def test_cursor_places() -> None:
     text = ("---\nstatus: ACT\ncreated_after: [alpha, be]\nsubsystems:\n- subsystem_id: stor\n"
             "  relationship: uses\ncode_references:\n- ref: src/app.py#Eng\n  implements: x\nst\n---\nbody\n")
-    c = features.cursor_at(text, 1, 11)
+    c = cursor.cursor_at(text, 1, 11)
     assert c is not None and c.path == ("status",) and not c.on_key and c.token == "ACT"
-    c = features.cursor_at(text, 2, len("created_after: [alpha, b"))
+    c = cursor.cursor_at(text, 2, len("created_after: [alpha, b"))
     assert c is not None and c.path == ("created_after",) and c.token == "be"
-    c = features.cursor_at(text, 4, len("- subsystem_id: st"))
+    c = cursor.cursor_at(text, 4, len("- subsystem_id: st"))
     assert c is not None and c.path == ("subsystems", "subsystem_id") and c.token == "stor"
-    c = features.cursor_at(text, 5, 4)
+    c = cursor.cursor_at(text, 5, 4)
     assert c is not None and c.path == ("subsystems", "relationship") and c.on_key
-    c = features.cursor_at(text, 7, len("- ref: src/app.py#E"))
+    c = cursor.cursor_at(text, 7, len("- ref: src/app.py#E"))
     assert c is not None and c.path == ("code_references", "ref") and c.token == "src/app.py#Eng"
-    c = features.cursor_at(text, 9, 2)
+    c = cursor.cursor_at(text, 9, 2)
     assert c is not None and c.on_key and c.path == ("st",)
-    assert features.cursor_at(text, 11, 1) is None  # the body
+    assert cursor.cursor_at(text, 11, 1) is None  # the body
 
 
 def test_created_after_edits_in_buffers_match_ve_validate(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from pygls.lsp.server import LanguageServer
 
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents import fixes as fx
-from ve_hooks.lsp import features
+from ve_hooks.lsp import cursor, features
 from ve_hooks.lsp.workspace import Workspace
 from ve_hooks.rules import registry
 
@@ -97,7 +97,7 @@ def build() -> LanguageServer:
         if w is None or rel is None:
             return
         text = w.text(rel) or ""
-        lines = features.lines_of(text)
+        lines = cursor.lines_of(text)
         try:
             found = w.check(rel)
         except Exception as e:  # a bug must not take the editor's server down
@@ -201,7 +201,7 @@ def build() -> LanguageServer:
         if a is None:
             return None
         text = w.text(rel) or ""
-        return w, a, text, features.lines_of(text)
+        return w, a, text, cursor.lines_of(text)
 
     def place(params: t.TextDocumentPositionParams) -> tuple[Workspace, Any, str, int, str, int] | None:
         """(workspace, artifact, text, row, that line, code-point column) of a cursor."""
@@ -296,7 +296,7 @@ def _position(text: str, offset: int) -> t.Position:
     """LSP position of a fix offset (fix offsets leave a BOM out; editor text keeps it)."""
     if text.startswith("\ufeff"):
         offset += 1
-    lines = features.lines_of(text[:offset])
+    lines = cursor.lines_of(text[:offset])
     return t.Position(len(lines) - 1, utf16(lines[-1], len(lines[-1])))
 
 
