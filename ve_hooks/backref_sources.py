@@ -34,7 +34,7 @@ def _wanted(path: str, prefixes: Sequence[str] | None) -> bool:
     return any(not w or path == w or path.startswith(w.rstrip("/") + "/") for w in prefixes)
 
 
-def _grep(snap: Snapshot, pattern: str) -> list[str] | None:
+def _grep(snap: Snapshot, pattern: str, prefixes: Sequence[str] | None) -> list[str] | None:
     """Files of a git snapshot with a line matching ``pattern`` (None: not a git snapshot)."""
     args = ["grep", "-l", "-z", "-I", "-E", "--full-name", "-e", pattern]
     cwd_of = getattr(snap, "_git_cwd", None) if isinstance(snap, WorktreeSnapshot) else getattr(snap, "cwd", None)
@@ -48,7 +48,9 @@ def _grep(snap: Snapshot, pattern: str) -> list[str] | None:
         cwd = snap._git_cwd  # tracked files, as pre-commit sees them
     else:
         return None
-    out = git.zsplit(git.run([*args, "--", ".", f":(exclude){EXCLUDED_DIR}/"], cwd, check=False))
+    # Only the asked-for places (a hook's few files must not cost a grep of the whole tree).
+    where = ["."] if prefixes is None else [f":(literal){p.rstrip('/')}" if p else "." for p in prefixes]
+    out = git.zsplit(git.run([*args, "--", *where, f":(exclude){EXCLUDED_DIR}/"], cwd, check=False))
     if isinstance(snap, CommitSnapshot):
         prefix = snap.sha + ":"
         out = [p.removeprefix(prefix) for p in out]
@@ -57,7 +59,7 @@ def _grep(snap: Snapshot, pattern: str) -> list[str] | None:
 
 def candidates(snap: Snapshot, prefixes: Sequence[str] | None, pattern: str) -> dict[str, bytes]:
     """The bytes of files outside docs/ (under ``prefixes``, None: all) that may hold a backreference."""
-    found = _grep(snap, pattern)
+    found = _grep(snap, pattern, prefixes)
     if found is not None:
         paths = [p for p in found if _wanted(p, prefixes)]
         if paths:

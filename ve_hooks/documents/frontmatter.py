@@ -16,21 +16,18 @@ import re
 
 from ve_hooks.documents.parsed import (
     Doc,
-    JsonPath,
     ParseError,
     Problem,
     Result,
-    Timestamp,
     result_from_json,
     result_to_json,
 )
-from ve_hooks.documents.yaml_compose import MAX_DEPTH, MAX_NODES, parse_yaml
+from ve_hooks.documents.yaml_compose import parse_yaml
 
 # What a parse returns lives in ``parsed``, the positional YAML composer in ``yaml_compose``;
 # both are re-exported here because callers read a document through this module.
-__all__ = ["MAX_DEPTH", "MAX_FRONTMATTER_BYTES", "MAX_NODES", "Doc", "JsonPath", "ParseError", "Problem",
-           "Result", "Timestamp", "decode", "parse", "parse_yaml", "parse_yaml_file", "result_from_json",
-           "result_to_json"]
+__all__ = ["MAX_FRONTMATTER_BYTES", "Doc", "ParseError", "Problem", "Result", "decode", "parse", "parse_yaml",
+           "parse_yaml_file", "result_from_json", "result_to_json"]
 
 # A real frontmatter is a few kB.
 MAX_FRONTMATTER_BYTES = 4 * 1024 * 1024

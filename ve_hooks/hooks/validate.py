@@ -134,23 +134,16 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
 def _source_backrefs(top: Path, sources: list[str], rev: str | None, select: Sequence[str],
                      ignore: Sequence[str]) -> list[Diagnostic]:
     """Backreference comments (``# Chunk: docs/chunks/x``) in unchanged source files that named a
-    removed artifact."""
-    try:
-        from ve_hooks.rules.backreferences import check_source
-    except ImportError:  # rule family not installed in this checkout
-        return []
+    removed artifact: the whole-tree VE704 check of ``ve-validate``, limited to those files."""
+    from ve_hooks.backref_sources import check_tree
     from ve_hooks.engine import filter_diagnostics
     from ve_hooks.project import open_project
 
-    out: list[Diagnostic] = []
     with open_project(top) as project:
         snap = project.snapshot(staged=rev is None, rev=rev)
         repo, base = project.repo(snap), project.base(snap)  # the base lets hints name renames
-        snap.list("")
-        for path, data in sorted(snap.read_many(sources).items()):
-            if isinstance(data, bytes):
-                out.extend(check_source(path, data.decode("utf-8", "replace"), repo, base))
-    return filter_diagnostics(out, project.config, select, ignore)
+        found, _ = check_tree(snap, repo, base, sources)
+    return filter_diagnostics(found, project.config, select, ignore)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
