@@ -14,10 +14,8 @@ beside this interpreter. After uninstalling ve-hooks, vibe-engineer's ``ve`` com
 from __future__ import annotations
 
 import importlib.metadata
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -67,11 +65,9 @@ def _version(dist: str) -> str | None:
 
 
 def write_script(path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".ve.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(SCRIPT.format(python=sys.executable))
-    os.chmod(tmp, 0o755)
-    os.replace(tmp, path)
+    from ve_hooks.documents.writer import atomic_write
+
+    atomic_write(path, SCRIPT.format(python=sys.executable).encode("utf-8"), mode=0o755)
 
 
 @click.command("doctor")

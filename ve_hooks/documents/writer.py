@@ -14,7 +14,6 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -147,11 +146,11 @@ class UnsafePath(OSError):
     """The path leaves the repository through a symbolic link, or is not a regular file."""
 
 
-def atomic_write(path: Path | str, data: bytes, root: Path | str | None = None) -> None:
+def atomic_write(path: Path | str, data: bytes, root: Path | str | None = None, *, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` so readers see the old bytes or the new, never a mix.
 
     A temporary file in the same directory is written, fsynced and ``os.replace``-d over the
-    target (same filesystem, so the rename is atomic), keeping the file's mode. A symbolic
+    target (same filesystem, so the rename is atomic), keeping the file's mode (or ``mode``). A symbolic
     link is written through only while it stays inside ``root``; otherwise UnsafePath.
     """
     p = Path(path)
@@ -162,12 +161,13 @@ def atomic_write(path: Path | str, data: bytes, root: Path | str | None = None) 
             raise UnsafePath(f"{path}: resolves outside the repository ({real}); not written")
     if real.exists() and not real.is_file():
         raise UnsafePath(f"{path}: not a regular file; not written")
-    try:
-        mode: Any = real.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+    if mode is None:
+        try:
+            mode = real.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -14,10 +14,8 @@ would replace what a plain ``git push`` pushes (the current branch) with the not
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,16 +152,9 @@ def add_server(text: str | None, entry: dict[str, Any]) -> tuple[str, bool]:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from ve_hooks.documents.writer import atomic_write
+
+    atomic_write(path, text.encode("utf-8"))
 
 
 # -- git configuration -----------------------------------------------------------------------
