@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ve_hooks import engine, git
@@ -218,15 +217,6 @@ def _reaching(rev: dict[str, set[str]], name: str) -> set[str]:
                 seen.add(n)
                 stack.append(n)
     return seen
-
-
-@dataclass(frozen=True)
-class Checked:
-    """Diagnostics of one artifact, and the text they were computed from."""
-
-    path: str
-    text: str
-    diagnostics: list[Diagnostic]
 
 
 class Workspace:

@@ -32,15 +32,11 @@ FOREIGN_CLAIM_SECONDS = 3600.0
 Pair = tuple[model.Question, model.Event]
 
 
-class Refused(Exception):
-    """The condition of a conditional write did not hold at the current notes commit."""
-
-
 def append_if(store: Store, unit_name: str, build: Callable[[model.Unit], Sequence[dict[str, Any]]],
               message: str) -> list[dict[str, Any]]:
     """Append ``build(unit)`` in one CAS commit, ``unit`` read at the commit being replaced.
 
-    ``build`` raises :class:`Refused` when the condition fails; it is called again on every retry,
+    ``build`` returns no events when the condition fails (nothing is written); it is called again on every retry,
     so it always judges the state the new commit will actually follow.
     """
     model.validate_unit(unit_name)
