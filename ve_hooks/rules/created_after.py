@@ -57,7 +57,8 @@ def _graph(repo: Repo, kind: str) -> tuple[dict[str, list[str]], bool]:
     def compute() -> tuple[dict[str, list[str]], bool]:
         from ve_hooks.created_after.tips import has_cycle
 
-        return order.edges(_facts(repo, kind), kind), has_cycle(repo, kind)
+        edges = order.edges(_facts(repo, kind), kind)
+        return edges, has_cycle(repo, kind, edges)
 
     return _memo(repo, "graph", kind, compute)
 
