@@ -72,15 +72,14 @@ def _stamp() -> str:
 
 def load_settings(store: Store) -> ClaudeSettings:
     """``[tool.ve-hooks.orch]`` of the repository's work tree (defaults when there is none)."""
-    from ve_hooks import config
+    from ve_hooks import config, git
     from ve_hooks.diagnostic import UsageError
 
-    proc = subprocess.run(["git", "-C", str(store.repo.path), "rev-parse", "--show-toplevel"],
-                          capture_output=True, text=True)
-    if proc.returncode != 0 or not proc.stdout.strip():
+    top = git.process(["rev-parse", "--show-toplevel"], store.repo.path, check=False)
+    if top.returncode != 0 or not top.stdout.strip():
         return ClaudeSettings()
     try:
-        table = config.load(Path(proc.stdout.strip())).orch
+        table = config.load(Path(top.stdout.decode("utf-8", "surrogateescape").strip())).orch
     except UsageError as e:
         raise OrchError(str(e)) from None
     try:

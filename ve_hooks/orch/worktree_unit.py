@@ -8,10 +8,10 @@ with no ``--unit``) can tell its unit from there. It never guesses: anything els
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ve_hooks import git
 from ve_hooks.orch import model
 
 BRANCH_PREFIX = "orch/"
@@ -24,8 +24,11 @@ class Inference:
 
 
 def _git(cwd: Path, *args: str) -> str | None:
-    proc = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, text=True, check=False)
-    return proc.stdout.strip() if proc.returncode == 0 else None
+    try:
+        proc = git.process(args, cwd, check=False)  # the one door to git (its environment overrides)
+    except git.GitError:
+        return None
+    return proc.stdout.decode("utf-8", "surrogateescape").strip() if proc.returncode == 0 else None
 
 
 def _valid(name: str) -> str | None:
