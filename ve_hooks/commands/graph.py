@@ -16,6 +16,7 @@ from ve_hooks.created_after import graph as order
 from ve_hooks.created_after.tips import kind_facts
 from ve_hooks.documents.artifacts import KINDS
 from ve_hooks.project import open_project
+from ve_hooks.sanitize import echo
 
 
 def _mermaid_label(text: str) -> str:
@@ -97,9 +98,9 @@ def command(repo_dir: Path | None, rev: str | None, kind: str, fmt: str) -> int:
         config = project.config
         d = order.dag(kind_facts(project.repo(snap), kind), lambda s: config.tip_eligible(kind, s), kind)
     if fmt == "mermaid":
-        click.echo(render_mermaid(d))
+        echo(render_mermaid(d))
     elif fmt == "dot":
-        click.echo(render_dot(d, kind))
+        echo(render_dot(d, kind))
     else:
         click.echo(render_json(d, kind, snap.label))
     return 0

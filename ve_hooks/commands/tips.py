@@ -14,6 +14,7 @@ import click
 from ve_hooks.created_after.tips import kind_facts, tips_in  # noqa: F401  (re-exported: the command's API)
 from ve_hooks.documents.artifacts import KINDS
 from ve_hooks.project import Location, locate, open_location
+from ve_hooks.sanitize import echo
 
 
 def tips(loc: Location, kind: str = "chunk", *, rev: str | None = None, staged: bool = False) -> list[str]:
@@ -51,5 +52,5 @@ def command(repo_dir: Path | None, rev: str | None, staged: bool, kind: str, fmt
         click.echo(json.dumps({"rev": label, "kind": kind, "tips": names}))
     else:
         for n in names:
-            click.echo(n)
+            echo(n)
     return 0

@@ -8,7 +8,7 @@ import time
 
 import click
 
-from ve_hooks.diagnostic import EXIT_FINDINGS, EXIT_OK, Severity, Summary, UsageError
+from ve_hooks.diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Severity, Summary, UsageError
 from ve_hooks.report.formats import FORMATS
 
 
@@ -73,10 +73,12 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
     options = engine.Options(paths=paths, repo=repo, staged=staged, rev=rev,
                              select=_codes(select), ignore=_codes(ignore), require_root=True)
     outcome = engine.run(options)
+    not_written = 0
     if fix:
         from ve_hooks.commands.fix import apply_fixes
 
-        if apply_fixes(outcome, options, unsafe=unsafe_fixes):
+        fixed, not_written = apply_fixes(outcome, options, unsafe=unsafe_fixes)
+        if fixed:
             outcome = engine.run(options)  # report what is left, as ruff does
     from ve_hooks import report
 
@@ -91,6 +93,9 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
         click.echo(f"ve-validate: {outcome.files} files under {outcome.artifact_root}, {outcome.parsed} parsed, "
                    f"{outcome.cache_hits} cache hits, snapshot {outcome.snapshot}, "
                    f"{time.perf_counter() - started:.3f}s", err=True)
+    if not_written:  # a fix asked for and not made is a failure of the run, whatever --exit-zero says
+        click.echo(f"ve-validate: {not_written} file{'s' if not_written != 1 else ''} not written", err=True)
+        return EXIT_ERROR
     has_errors = any(d.severity is Severity.ERROR for d in outcome.diagnostics)
     return EXIT_FINDINGS if has_errors and not exit_zero else EXIT_OK
 
