@@ -211,8 +211,9 @@ class _GitSnapshot(Snapshot):
                 want[p] = oid
         blobs = git.cat_blobs(self.cwd, want.values())
         for p, oid in want.items():
-            if oid in blobs:
-                out[p] = blobs[oid]
+            if oid not in blobs:  # listed but unreadable: a damaged repository, never a missing file
+                raise git.missing_object(oid, f"{p} in {self.label if self.label != 'STAGED' else 'the index'}")
+            out[p] = blobs[oid]
         return out
 
     def listed_blob_id(self, path: str) -> str | None:

@@ -157,9 +157,8 @@ def _facts_for(loc: Location, cache: Cache, oids: dict[str, str]) -> dict[str, F
     blobs = git.cat_blobs(loc.git_cwd, missing)
     for oid in missing:
         raw = blobs.pop(oid, None)
-        if raw is None:
-            out[oid] = Facts(None, None)
-            continue
+        if raw is None:  # named by a commit of the history, unreadable: the repository is damaged
+            raise git.missing_object(oid, f"{oids[oid]} in the history")
         # The pre-scan answers for nearly every markdown blob and, when it does, exactly as the
         # full parse would; the parse stays for everything it is not certain about.
         got = None if oids[oid].endswith(".yaml") else prescan.facts(raw)
