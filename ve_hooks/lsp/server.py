@@ -304,6 +304,19 @@ def _text_edit(text: str, e: fx.TextEdit) -> t.TextEdit:
     return t.TextEdit(range=t.Range(_position(text, e.start), _position(text, e.end)), new_text=e.new)
 
 
-def main() -> None:
+def main() -> int:
+    """Serve over stdio until the client says exit; the exit code (0 after shutdown + exit).
+
+    pygls closed stdout on exit: a fresh ``sys.stdout`` on /dev/null lets the entry point's
+    guard and the interpreter flush it without "I/O operation on closed file".
+    """
+    import os
+    import sys
+
+    from ve_hooks.lsp.framing import serve
+
     logging.basicConfig(level=logging.WARNING)
-    build().start_io()
+    code = serve(build())
+    if sys.stdout.closed or sys.stdout.buffer.closed:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    return code
