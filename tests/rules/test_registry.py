@@ -23,7 +23,7 @@ EXPECTED_CODES = {
     *(f"VE1{n:02d}" for n in range(1, 12)),
     *(f"VE2{n:02d}" for n in range(1, 8)),
     "VE301", "VE302", "VE303",
-    *(f"VE4{n:02d}" for n in range(1, 6)),
+    *(f"VE4{n:02d}" for n in range(1, 7)),
     "VE501", "VE502", "VE503",
     *(f"VE6{n:02d}" for n in range(1, 7)),
     *(f"VE7{n:02d}" for n in range(1, 5)),
