@@ -1,5 +1,5 @@
 """Issue 23 item 8: limits and exit codes. A huge Python file is not parsed (a finding instead of
-gigabytes), an unsafe chunk directory name gets VE406 and is never written into created_after,
+gigabytes), an unsafe chunk directory name gets VE112 and is never written into created_after,
 and temporary files a killed fixer left are removed by the next run. (Fixers that cannot write
 exit non-zero: tests/acceptance/test_links.py.)"""
 
@@ -41,7 +41,7 @@ def test_an_unsafe_directory_name_gets_ve406_and_is_never_written_into_created_a
     repo.chunk("bell\x07name", created_after=["alpha"])
     repo.chunk("fine_name", created_after=["alpha"])
     repo.commit("three tips")
-    p = ve("--format", "json", "--select", "VE406", cwd=repo.path, prog="ve-validate")
+    p = ve("--format", "json", "--select", "VE112", cwd=repo.path, prog="ve-validate")
     flagged = {d["path"] for d in json.loads(p.stdout)["diagnostics"]}
     assert flagged == {"docs/chunks/sp ace/GOAL.md", "docs/chunks/bell\x07name/GOAL.md"}, p.stdout  # main: none
     repo.write("docs/chunks/new_one/GOAL.md", chunk_goal("FUTURE"))

@@ -20,10 +20,10 @@ FAMILY_MODULES = {"1": "parse", "2": "schema", "3": "template", "4": "references
                   "6": "created_after", "7": "code_references"}
 
 EXPECTED_CODES = {
-    *(f"VE1{n:02d}" for n in range(1, 12)),
+    *(f"VE1{n:02d}" for n in range(1, 13)),
     *(f"VE2{n:02d}" for n in range(1, 8)),
     "VE301", "VE302", "VE303",
-    *(f"VE4{n:02d}" for n in range(1, 7)),
+    *(f"VE4{n:02d}" for n in range(1, 6)),
     "VE501", "VE502", "VE503",
     *(f"VE6{n:02d}" for n in range(1, 7)),
     *(f"VE7{n:02d}" for n in range(1, 5)),

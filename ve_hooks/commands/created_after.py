@@ -40,7 +40,7 @@ def fill(loc: Location, paths: Iterable[str | Path] = (), refresh: bool = False,
     ``notes`` (stderr when None): reporting it is the validator's job. A file that should
     change but cannot be written (a symbolic link, a read-only directory) is noted and added
     to ``failed``: the caller must not exit 0. A name unsafe to write into created_after
-    (whitespace, control characters: ``VE406``) is never among the values written.
+    (whitespace, control characters: ``VE112``) is never among the values written.
     """
     if failed is None:
         failed = []

@@ -168,7 +168,7 @@ def fix(root: Path, result: Result, artifact_root: str, informational: bool = Fa
             out.left.append((row.path, "an external reference: edit it in its own repository"))
             continue
         values = [n for n in row.computed if (root / art.artifact_dir(row.kind, n, artifact_root)).is_dir()
-                  and not unsafe_name(n)]  # (a name with a space or a control character: VE406)
+                  and not unsafe_name(n)]  # (a name with a space or a control character: VE112)
         if not values:
             out.left.append((row.path, "nothing to write: no tip at its creation exists any more"))
             continue

@@ -1,4 +1,4 @@
-"""VE401-VE406: references between artifacts must name artifacts that exist, of the right kind,
+"""VE401-VE405: references between artifacts must name artifacts that exist, of the right kind,
 and the links that vibe-engineer keeps in both directions must be present on both sides.
 
 Existence comes from the snapshot's listing alone (``Repo.names``), so checking a reference
@@ -19,7 +19,6 @@ from ve_hooks.documents.artifacts import DIR_OF, KINDS, MAIN_FILE, bare_name, no
 from ve_hooks.documents.frontmatter import Doc
 from ve_hooks.rules import Context, Target, quote
 from ve_hooks.rules.registry import Rule
-from ve_hooks.sanitize import unsafe_name
 
 if TYPE_CHECKING:
     from ve_hooks.repo import Repo
@@ -36,8 +35,6 @@ VE404 = Rule("VE404", "narrative-backlink-missing", Severity.WARNING,
              'A chunk names a narrative that does not list it')
 VE405 = Rule("VE405", "subsystem-backlink-missing", Severity.WARNING,
              'A chunk relates to a subsystem that does not list it')
-VE406 = Rule("VE406", "unsafe-artifact-name", Severity.ERROR,
-             'An artifact directory name holds whitespace, a control or an invisible character')
 
 
 @dataclass(frozen=True)
@@ -178,17 +175,11 @@ def _label(where: JsonPath) -> str:
 
 
 def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
-    """VE401-VE406 for one main document."""
+    """VE401-VE405 for one main document."""
     if target.art.role != "main" or target.doc is None or target.art.kind not in KINDS:
         return []
     kind, data = target.art.kind, target.data
     out: list[Diagnostic] = []
-    why = unsafe_name(target.art.name)
-    if why:
-        out.append(ctx.diag("VE406", target, (), f"the {kind} name {quote(target.art.name)} {why}: it cannot be "
-                            "written into created_after or named safely in a terminal",
-                            "rename the directory to one word (letters, digits, _ and -), e.g. with `git mv`",
-                            pos=(1, 1)))
     for where, ref_kind, value in _refs(kind, data):
         res = resolve(ctx.repo, ctx.base, ref_kind, value)
         if res.found:
