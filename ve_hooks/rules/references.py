@@ -17,6 +17,7 @@ from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents import fixes
 from ve_hooks.documents.artifacts import DIR_OF, KINDS, MAIN_FILE, bare_name, normalize_ref
 from ve_hooks.documents.frontmatter import Doc
+from ve_hooks.repo import Change, Slot
 from ve_hooks.rules import Context, Target, quote
 from ve_hooks.rules.registry import Rule
 
@@ -49,9 +50,19 @@ class Resolution:
     close: str | None = None  # a spelling suggestion
 
 
+def _same_names(old: Repo, new: Repo, index: dict[str, dict[str, list[str]]], change: Change
+                ) -> dict[str, dict[str, list[str]]] | None:
+    """A derived Repo with the same listing has the same names: the index still holds."""
+    return None if change.listing_changed else index
+
+
+# kind -> bare_name -> names
+BARE: Slot[dict[str, dict[str, list[str]]]] = Slot(f"{__name__}.bare", _same_names)
+
+
 def _bare_index(repo: Repo, kind: str) -> dict[str, list[str]]:
     """bare_name -> names, built once per kind and run: a Repo is one snapshot, immutable."""
-    per_kind: dict[str, dict[str, list[str]]] = repo.memo.setdefault(f"{__name__}.bare", {})
+    per_kind = repo.slot(BARE, dict)
     if kind not in per_kind:
         idx: dict[str, list[str]] = {}
         for n in repo.names(kind):
