@@ -30,9 +30,12 @@ def apply_fixes(outcome: Outcome, options: Options, *, unsafe: bool) -> tuple[in
     for d in outcome.diagnostics:
         if d.fix is not None and (d.fix.safe or unsafe):
             by_path[d.path].append(d.fix)
-    for d in {str(Path(p).parent) for p in outcome.checked}:
-        for name in {Path(p).name for p in outcome.checked if str(Path(p).parent) == d}:
-            sweep(loc.root / d, name)
+    by_dir: dict[str, set[str]] = defaultdict(set)
+    for p in outcome.checked:
+        folder, _, name = p.rpartition("/")
+        by_dir[folder].add(name)
+    for folder, names in by_dir.items():
+        sweep(loc.root / folder, names)
     total = 0
     files = 0
     failed = 0

@@ -15,6 +15,7 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -231,15 +232,19 @@ _TMP_SUFFIX = ".ve-tmp"
 _STALE_SECONDS = 60.0  # older than any write takes: a live writer's file is never swept
 
 
-def sweep(directory: Path | str, name: str) -> list[str]:
-    """Remove ``name``'s temporary files left in ``directory`` by a killed writer; their names.
+def sweep(directory: Path | str, names: str | Iterable[str]) -> list[str]:
+    """Remove the temporary files a killed writer left in ``directory`` for the files ``names``;
+    the names removed.
 
     Only regular files matching this writer's pattern and older than a minute (a concurrent
     writer's file is seconds old at most) are removed.
     """
     removed: list[str] = []
+    names = [names] if isinstance(names, str) else list(names)
+    if not names:
+        return removed
     # mkstemp's random part is 8 characters; `.tmp` was the suffix before `.ve-tmp`.
-    mine = re.compile(rf"\.{re.escape(name)}\.[A-Za-z0-9_]{{8}}(?:\.ve-tmp|\.tmp)")
+    mine = re.compile(rf"\.(?:{'|'.join(re.escape(n) for n in names)})\.[A-Za-z0-9_]{{8}}(?:\.ve-tmp|\.tmp)")
     try:
         entries = list(os.scandir(directory))
     except OSError:
