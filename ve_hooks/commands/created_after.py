@@ -13,12 +13,12 @@ from pathlib import Path
 
 import click
 
+from ve_hooks.created_after.identity import renamed
 from ve_hooks.created_after.tips import tips_in
 from ve_hooks.diagnostic import UsageError
 from ve_hooks.documents import artifacts as art
 from ve_hooks.documents import writer
 from ve_hooks.project import Location, head_snapshot, locate, open_location, repo_paths
-from ve_hooks.renames import renamed
 from ve_hooks.snapshot import WorktreeSnapshot
 
 
@@ -32,7 +32,7 @@ def fill(loc: Location, paths: Iterable[str | Path] = (), refresh: bool = False,
          notes: list[str] | None = None) -> list[str]:
     """Write the tips of HEAD into new artifacts' created_after; return the repo paths changed.
 
-    New means absent from HEAD, under its name and as a rename (:mod:`ve_hooks.renames`). Only an artifact whose created_after is
+    New means absent from HEAD, under its name and as a rename (:mod:`ve_hooks.created_after.identity`). Only an artifact whose created_after is
     missing or empty is filled, unless ``refresh``. ``paths`` (files or directories) narrow
     the candidates (relative ones are relative to the repository root); empty means every
     new artifact of the worktree. A file that does not parse is skipped with a line in

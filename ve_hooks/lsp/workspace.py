@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ve_hooks import engine, git
 from ve_hooks.config import Config
+from ve_hooks.created_after.identity import counted_status
 from ve_hooks.diagnostic import Diagnostic
 from ve_hooks.documents import artifacts as art
 from ve_hooks.documents import frontmatter
@@ -129,8 +130,8 @@ def _carry_memos(old: Repo, new: Repo, moved: dict[str, dict[str, Facts]],
         if isinstance(old_facts, dict):
             patched = dict(old_facts)
             roles = new.names(kind)
-            for name, f in names.items():  # as kind_facts: an external reference counts as ACTIVE
-                patched[name] = Facts("ACTIVE", f.created_after) if roles[name].role == "external" else f
+            for name, f in names.items():  # as kind_facts
+                patched[name] = counted_status(roles[name].role, f)
             out[("facts", kind)] = patched
         resolve = slot.get(("resolver", kind))
         graph = slot.get(("graph", kind))
