@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from ve_hooks import engine, git
+from ve_hooks import engine, git, suppressions
 from ve_hooks.config import Config
 from ve_hooks.created_after.identity import counted_status
 from ve_hooks.diagnostic import Diagnostic
@@ -323,7 +323,11 @@ class Workspace:
             result = repo.load([rel]).get(rel)
             if result is None:
                 return []
-            return engine.check_targets([Target(a, result)], repo, base, self.config, cache_file_findings=False)
+            found = engine.check_targets([Target(a, result)], repo, base, self.config, cache_file_findings=False)
+            # The one suppressions filter; what it covers stays visible, as a hint.
+            table = suppressions.load(self.root, self._disk)
+            moved = suppressions.moved_paths(table, repo, base) if table else None
+            return suppressions.as_hints(suppressions.split(found, table, moved))
 
     def doc(self, kind: str, name: str) -> frontmatter.Result | None:
         with self._lock:
