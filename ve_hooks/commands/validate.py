@@ -38,6 +38,11 @@ def _codes(values: tuple[str, ...]) -> list[str]:
               "keeping every other byte, then report what is left.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also count (and with --fix apply) fixes that may change "
               "meaning, such as a fuzzy did-you-mean.")
+@click.option("--new-from-rev", metavar="REV", help="Report only findings that did not exist at REV, matched by "
+              "rule, artifact (through renames) and subject, not by line; lifecycle and created_after rules "
+              "judge every commit since REV. In CI: the merge base of a pull request.")
+@click.option("--from-ref", metavar="REV", help="pre-commit's CI mode: the same as --new-from-rev REV.")
+@click.option("--to-ref", metavar="REV", help="pre-commit's CI mode: the revision checked (as --rev), with --from-ref.")
 @click.option("--suppress-all", is_flag=True, help="Record every current error in ve-hooks-suppressions.json "
               "(counts per file and rule) so that later runs and the hooks report only new ones; exit 0.")
 @click.option("--suppress-rule", multiple=True, metavar="CODES", help="Record the current errors of these rule "
@@ -48,7 +53,8 @@ def _codes(values: tuple[str, ...]) -> list[str]:
 @click.version_option(package_name="ve-hooks", prog_name="ve-validate", help="Print the version and exit.")
 def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | None, fmt: str,
             select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, show_config: bool,
-            statistics: bool, stats: bool, fix: bool, unsafe_fixes: bool, suppress_all: bool,
+            statistics: bool, stats: bool, fix: bool, unsafe_fixes: bool, new_from_rev: str | None,
+            from_ref: str | None, to_ref: str | None, suppress_all: bool,
             suppress_rule: tuple[str, ...], prune_suppressions: bool, debug: bool) -> int:
     """Check the frontmatter of vibe-engineer artifacts and the repository around them.
 
@@ -69,6 +75,7 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
       ve-validate --fix                   apply the safe fixes, report the rest
       ve-validate --statistics            findings per rule, most frequent first
       ve-validate --suppress-all          adopt on a repository with errors: hold it to new ones
+      ve-validate --new-from-rev origin/main   only what this branch adds
 
     \b
     With ve-hooks-suppressions.json at the project root (commit it), the errors it records are
@@ -80,13 +87,22 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
     if show_config:
         return _show_config(repo)
     started = time.perf_counter()
-    if fix and (staged or rev):
-        raise UsageError("--fix edits the working tree: it cannot be combined with --staged or --rev")
+    since, rev = _range(new_from_rev, from_ref, to_ref, rev)
+    if fix and (staged or rev or since):
+        raise UsageError("--fix edits the working tree: it cannot be combined with --staged, --rev or a range")
     options = engine.Options(paths=paths, repo=repo, staged=staged, rev=rev,
                              select=_codes(select), ignore=_codes(ignore), require_root=True)
     if suppress_all or suppress_rule or prune_suppressions:
         return _record_suppressions(options, suppress_all, _codes(suppress_rule), prune_suppressions)
-    outcome = engine.run(options)
+    if since:
+        from ve_hooks import baseline
+
+        new = baseline.new_since(options, since)
+        outcome = new.outcome
+        click.echo(f"ve-validate: {new.old} findings that existed at {since} not shown; "
+                   f"{new.commits} commits since judged by the lifecycle and created_after rules", err=True)
+    else:
+        outcome = engine.run(options)
     if fix:
         from ve_hooks.commands.fix import apply_fixes
 
@@ -150,3 +166,16 @@ def _record_suppressions(options: object, all_rules: bool, rules: list[str], pru
     files = sum(1 for r in table.values() if any(r.values()))
     click.echo(f"{path.name}: {after} errors in {files} files suppressed (was {before}); commit it")
     return EXIT_OK
+
+
+def _range(new_from_rev: str | None, from_ref: str | None, to_ref: str | None,
+           rev: str | None) -> tuple[str | None, str | None]:
+    """(since, rev checked) from --new-from-rev, pre-commit's --from-ref/--to-ref and --rev."""
+    if from_ref and new_from_rev and from_ref != new_from_rev:
+        raise UsageError("--from-ref and --new-from-rev name the same thing: give one")
+    if to_ref and rev and to_ref != rev:
+        raise UsageError("--to-ref and --rev name the same thing: give one")
+    if to_ref and not (from_ref or new_from_rev):
+        raise UsageError("--to-ref needs --from-ref (pre-commit passes both: "
+                         "--from-ref \"$PRE_COMMIT_FROM_REF\" --to-ref \"$PRE_COMMIT_TO_REF\")")
+    return from_ref or new_from_rev, to_ref or rev

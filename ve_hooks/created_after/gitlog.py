@@ -27,8 +27,9 @@ class Commit:
     changes: list[Change] = field(default_factory=list)
 
 
-def log(loc: Location, root: str) -> list[Commit]:
-    """Every commit touching ``root`` reachable from HEAD, parents first, in one ``git log``.
+def log(loc: Location, root: str, revs: str = "HEAD") -> list[Commit]:
+    """Every commit touching ``root`` reachable from HEAD (or in ``revs``, e.g. ``A..B``), parents
+    first, in one ``git log``.
 
     ``--full-history --parents`` keeps merges and rewrites parents to the nearest listed
     commit, whose tree under ``root`` equals the real parent's, so replaying the listed
@@ -38,7 +39,7 @@ def log(loc: Location, root: str) -> list[Commit]:
         return []
     out = git.run(["log", "--full-history", "--topo-order", "--reverse", "--parents",
                    "--diff-merges=first-parent", "-M", "--raw", "--no-abbrev", "-z",
-                   "--format=%x01%H %P", "HEAD", "--", root + "/"], loc.git_cwd)
+                   "--format=%x01%H %P", revs, "--", root + "/"], loc.git_cwd)
     commits: list[Commit] = []
     raw: list[RawChange] = []
     tokens = out.split(b"\0")
