@@ -19,6 +19,7 @@ from ve_hooks.diagnostic import UsageError
 from ve_hooks.documents import artifacts as art
 from ve_hooks.documents import writer
 from ve_hooks.project import Location, head_snapshot, locate, open_location, repo_paths
+from ve_hooks.rules.schema import added_errors
 from ve_hooks.snapshot import WorktreeSnapshot
 
 
@@ -75,6 +76,12 @@ def fill(loc: Location, paths: Iterable[str | Path] = (), refresh: bool = False,
                 if out is None:
                     notes.append(
                         f"{a.path}: not filled: the frontmatter does not parse or cannot be edited safely")
+                    continue
+                # A fixer never adds a finding (created_after would make a v1 chunk a v3 one).
+                worse = added_errors(a.schema_kind, a.path, raw, out)
+                if worse:
+                    notes.append(f"{a.path}: not filled: writing created_after would add {', '.join(worse)} "
+                                 f"(it would follow the v3 template); migrate it to the current template first")
                     continue
                 if out != raw:
                     try:

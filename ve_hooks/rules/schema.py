@@ -81,3 +81,17 @@ def _is_valid(fast: Any, data: Any) -> bool:
         return bool(fast.is_valid(data))
     except Exception:  # e.g. a value it cannot convert: let the full validator decide
         return False
+
+
+def added_errors(kind: str, path: str, before: bytes, after: bytes) -> list[str]:
+    """The schema error codes ``after`` has beyond ``before`` (same file, two versions): how a
+    fixer checks that it never adds a finding. Writing created_after into a v1 chunk, for one,
+    makes it a v3 chunk whose line-range code_references are VE206 errors."""
+    from ve_hooks.documents import frontmatter
+
+    old, new = frontmatter.parse(before), frontmatter.parse(after)
+    if not isinstance(old, frontmatter.Doc) or not isinstance(new, frontmatter.Doc):
+        return []
+    was = [d.rule for d in check_document(kind, old, path) if d.severity is Severity.ERROR]
+    now = [d.rule for d in check_document(kind, new, path) if d.severity is Severity.ERROR]
+    return (sorted(set(now) - set(was)) or sorted(set(now))) if len(now) > len(was) else []
