@@ -111,8 +111,15 @@ def fill_command(paths: tuple[Path, ...], repo_dir: Path | None, refresh: bool) 
 
     Exits 1 when a file was changed (the pre-commit fixer convention), else 0.
     """
+    from ve_hooks.commands import require_repository
+
+    loc = locate(repo_dir)
+    require_repository(loc, "ve created-after fill", "fills new artifacts with the tips of HEAD")
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or directory")
     notes: list[str] = []
-    changed = fill(locate(repo_dir), [p.absolute() for p in paths], refresh=refresh, notes=notes)
+    changed = fill(loc, [p.absolute() for p in paths], refresh=refresh, notes=notes)
     for n in notes:
         click.echo(n, err=True)
     for p in changed:
