@@ -137,6 +137,8 @@ def test_the_language_server_shows_suppressed_findings_as_hints(legacy: GitRepo)
     from lsprotocol import types as t
 
     assert {to_lsp(d, lines).severity for d in found} == {t.DiagnosticSeverity.Hint}
+    (legacy.path / FILE).write_text("{ damaged")  # the editor keeps checking; ve-validate names it
+    assert [d.severity for d in ws.check("docs/chunks/old/GOAL.md")] == [Severity.ERROR, Severity.ERROR]
 
 
 tables = st.dictionaries(
