@@ -188,6 +188,8 @@ def test_odd_repositories(repo: GitRepo, tmp_path: Path, kind: str) -> None:
             assert p.returncode == 2 and "error" in p.stderr.lower(), (args, p.stderr)
         elif kind == "not_a_repo" and args[0] == "ve-validate":  # an empty folder: nothing was checked
             assert p.returncode == 2 and "no artifact root" in p.stderr, (args, p.stderr)
+        elif kind == "not_a_repo":  # ve tips / ve graph read git: not a silent empty answer
+            assert p.returncode == 2 and "not inside a git repository" in p.stderr, (args, p.stderr)
         else:
             assert p.returncode in (0, 1), (kind, args, p.stdout, p.stderr)
             if args[-1] == "json" and args[0] == "ve-validate":

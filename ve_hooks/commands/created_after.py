@@ -13,12 +13,13 @@ from pathlib import Path
 
 import click
 
+from ve_hooks.created_after.identity import renamed
 from ve_hooks.created_after.tips import tips_in
 from ve_hooks.diagnostic import EXIT_ERROR, UsageError
 from ve_hooks.documents import artifacts as art
 from ve_hooks.documents import writer
 from ve_hooks.project import Location, head_snapshot, locate, open_location, repo_paths
-from ve_hooks.renames import renamed
+from ve_hooks.rules.schema import added_errors
 from ve_hooks.sanitize import clean, echo, unsafe_name
 from ve_hooks.snapshot import WorktreeSnapshot
 
@@ -33,7 +34,7 @@ def fill(loc: Location, paths: Iterable[str | Path] = (), refresh: bool = False,
          notes: list[str] | None = None, failed: list[str] | None = None) -> list[str]:
     """Write the tips of HEAD into new artifacts' created_after; return the repo paths changed.
 
-    New means absent from HEAD, under its name and as a rename (:mod:`ve_hooks.renames`). Only an artifact whose created_after is
+    New means absent from HEAD, under its name and as a rename (:mod:`ve_hooks.created_after.identity`). Only an artifact whose created_after is
     missing or empty is filled, unless ``refresh``. ``paths`` (files or directories) narrow
     the candidates (relative ones are relative to the repository root); empty means every
     new artifact of the worktree. A file that does not parse is skipped with a line in
@@ -82,6 +83,12 @@ def fill(loc: Location, paths: Iterable[str | Path] = (), refresh: bool = False,
                     notes.append(
                         f"{a.path}: not filled: the frontmatter does not parse or cannot be edited safely")
                     continue
+                # A fixer never adds a finding (created_after would make a v1 chunk a v3 one).
+                worse = added_errors(a.schema_kind, a.path, raw, out)
+                if worse:
+                    notes.append(f"{a.path}: not filled: writing created_after would add {', '.join(worse)} "
+                                 f"(it would follow the v3 template); migrate it to the current template first")
+                    continue
                 if out != raw:
                     try:
                         writer.atomic_write(target, out, root=loc.root)
@@ -112,9 +119,16 @@ def fill_command(paths: tuple[Path, ...], repo_dir: Path | None, refresh: bool) 
     Exits 1 when a file was changed (the pre-commit fixer convention), 2 when a file that
     needed the value could not be written (a symbolic link, a read-only file), else 0.
     """
+    from ve_hooks.commands import require_repository
+
+    loc = locate(repo_dir)
+    require_repository(loc, "ve created-after fill", "fills new artifacts with the tips of HEAD")
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or directory")
     notes: list[str] = []
     failed: list[str] = []
-    changed = fill(locate(repo_dir), [p.absolute() for p in paths], refresh=refresh, notes=notes, failed=failed)
+    changed = fill(loc, [p.absolute() for p in paths], refresh=refresh, notes=notes, failed=failed)
     for n in notes:
         click.echo(clean(n, keep_newlines=False), err=True)
     for p in changed:

@@ -93,6 +93,10 @@ def render_json(d: order.Dag, kind: str, label: str) -> str:
               show_default=True, help="mermaid (for GitHub markdown), Graphviz dot, or json.")
 def command(repo_dir: Path | None, rev: str | None, kind: str, fmt: str) -> int:
     """Draw the created_after DAG of KIND; tips are highlighted, FUTURE artifacts dashed."""
+    from ve_hooks.commands import require_repository
+    from ve_hooks.project import locate
+
+    require_repository(locate(repo_dir), "ve graph", "draws the artifacts of a git snapshot")
     with open_project(repo_dir) as project:
         snap = project.snapshot(rev=rev)
         config = project.config

@@ -47,7 +47,11 @@ def command(repo_dir: Path | None, rev: str | None, staged: bool, kind: str, fmt
       ve tips                      tips in the worktree
       ve tips --rev HEAD~3 --format json
     """
-    label, names = tips_at(locate(repo_dir), kind, rev=rev, staged=staged)
+    from ve_hooks.commands import require_repository
+
+    loc = locate(repo_dir)
+    require_repository(loc, "ve tips", "reads the artifacts of a git snapshot")
+    label, names = tips_at(loc, kind, rev=rev, staged=staged)
     if fmt == "json":
         click.echo(json.dumps({"rev": label, "kind": kind, "tips": names}))
     else:

@@ -74,7 +74,9 @@ def _range(lines: list[str], d: Diagnostic) -> t.Range:
 def to_lsp(d: Diagnostic, lines: list[str]) -> t.Diagnostic:
     message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
     return t.Diagnostic(
-        range=_range(lines, d), message=message, severity=_SEVERITY.get(d.severity, t.DiagnosticSeverity.Error),
+        range=_range(lines, d), message=message,
+        severity=t.DiagnosticSeverity.Hint if d.data.get("suppressed")
+        else _SEVERITY.get(d.severity, t.DiagnosticSeverity.Error),
         code=d.rule, code_description=t.CodeDescription(href=registry.help_uri(d.rule)), source=SOURCE,
     )
 

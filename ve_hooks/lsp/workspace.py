@@ -15,9 +15,9 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from ve_hooks import engine, git
+from ve_hooks import engine, git, suppressions
 from ve_hooks.config import Config
-from ve_hooks.diagnostic import Diagnostic
+from ve_hooks.diagnostic import Diagnostic, UsageError
 from ve_hooks.documents import artifacts as art
 from ve_hooks.documents import frontmatter
 from ve_hooks.project import open_project
@@ -172,7 +172,14 @@ class Workspace:
             result = repo.load([rel]).get(rel)
             if result is None:
                 return []
-            return engine.check_targets([Target(a, result)], repo, base, self.config, cache_file_findings=False)
+            found = engine.check_targets([Target(a, result)], repo, base, self.config, cache_file_findings=False)
+            # The one suppressions filter; what it covers stays visible, as a hint.
+            try:
+                table = suppressions.load(self.root, self._disk)
+            except UsageError:
+                table = None  # a damaged file: ve-validate names it; the editor keeps checking
+            moved = suppressions.moved_paths(table, repo, base) if table else None
+            return suppressions.as_hints(suppressions.split(found, table, moved))
 
     def doc(self, kind: str, name: str) -> frontmatter.Result | None:
         with self._lock:

@@ -77,7 +77,7 @@ class Context:
 
     def base_name(self, art: ArtifactPath) -> str | None:
         """The artifact's name in ``base``: its own, its name before a rename, None when new."""
-        from ve_hooks.renames import old_name
+        from ve_hooks.created_after.identity import old_name
 
         return old_name(self.repo, self.base, art.kind, art.name)
 

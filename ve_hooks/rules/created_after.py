@@ -7,10 +7,12 @@ to nothing are VE401's business (references rule) and are skipped here.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ve_hooks.created_after import graph as order
+from ve_hooks.created_after.identity import counted_status
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents import fixes
 from ve_hooks.documents.artifacts import KINDS
@@ -53,8 +55,8 @@ def _carry(old: Repo, new: Repo, answers: dict[tuple[str, str], Any], change: Ch
         if isinstance(old_facts, dict):
             patched = dict(old_facts)
             roles = new.names(kind)
-            for name, f in names.items():  # as kind_facts: an external reference counts as ACTIVE
-                patched[name] = Facts("ACTIVE", f.created_after) if roles[name].role == "external" else f
+            for name, f in names.items():  # as kind_facts
+                patched[name] = counted_status(roles[name].role, f)
             out[("facts", kind)] = patched
         resolve = answers.get(("resolver", kind))
         graph = answers.get(("graph", kind))
@@ -215,6 +217,19 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
     return out
 
 
+def _fill_adds_errors(target: Target, ctx: Context, tips: list[str]) -> bool:
+    """Would filling make the document worse (a v1 chunk given created_after becomes a v3 one)?
+    Then there is nothing to propose: ``ve created-after fill`` leaves it untouched too."""
+    if "created_after" in target.data or target.art.kind != "chunk":
+        return False
+    from ve_hooks.documents import writer
+    from ve_hooks.rules.schema import added_errors
+
+    raw = ctx.repo.raw(target.path)
+    out = writer.set_list_field(raw, "created_after", tips) if raw is not None else None
+    return out is not None and bool(added_errors(target.art.schema_kind, target.path, raw, out))
+
+
 def _against_base(target: Target, ctx: Context, kind: str, name: str, refs: list[str],
                   resolve: Any) -> Iterable[Diagnostic]:
     """VE605/VE606: a new artifact should be created after the tips of the base snapshot."""
@@ -223,12 +238,13 @@ def _against_base(target: Target, ctx: Context, kind: str, name: str, refs: list
     tips = [t for t in _tips(ctx.base, kind) if t != name]
     base = _short(ctx.base.snapshot.label)
     if not refs:
-        if not tips:
+        if not tips or _fill_adds_errors(target, ctx, tips):
             return []
+        sh = shlex.quote
         return [ctx.diag(
             "VE606", target, ("created_after",),
             f"new {kind} has an empty created_after; the tips at {base} are {', '.join(tips)}",
-            f"run `ve created-after fill {target.path}`",
+            f"run `ve created-after fill {sh(target.path)}`",
             data={"tips": tips}, fix=fixes.fill_list("created_after", tips, "Fill created_after with the tips"))]
     if not ctx.base.names(kind):
         return []  # the first artifacts of a kind (an import, a bootstrap): nothing to follow yet
@@ -248,5 +264,5 @@ def _against_base(target: Target, ctx: Context, kind: str, name: str, refs: list
     return [ctx.diag(
         "VE605", target, ("created_after",),
         f"created_after differs from the tips at {base}: " + "; ".join(parts),
-        f"refresh it with `ve created-after fill --refresh {target.path}`, or edit the list to the tips "
+        f"refresh it with `ve created-after fill --refresh {shlex.quote(target.path)}`, or edit the list to the tips "
         f"({', '.join(tips) or 'none'})", data={"added": added, "dropped": dropped, "tips": tips})]

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ve_hooks.created_after.identity import moved_to
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents import fixes
 from ve_hooks.documents.artifacts import DIR_OF, KINDS, MAIN_FILE, bare_name, normalize_ref
@@ -71,29 +72,6 @@ def _bare_index(repo: Repo, kind: str) -> dict[str, list[str]]:
     return per_kind[kind]
 
 
-def _key_oids(repo: Repo, kind: str, name: str) -> set[str]:
-    """Blob ids of an artifact's main document and PLAN.md: enough to recognise a moved directory."""
-    d = f"{repo.root}/{DIR_OF[kind]}/{name}/"
-    out = set()
-    for p in (d + MAIN_FILE[kind], d + "PLAN.md"):
-        if p in repo.files:
-            oid = repo.oid(p)
-            if oid:
-                out.add(oid)
-    return out
-
-
-def _git_rename(repo: Repo, base: Repo | None, kind: str, name: str) -> str | None:
-    """The new name of an artifact this change moved: the one new directory whose main document
-    or plan has the old content byte for byte (a rename with an edited status keeps its plan)."""
-    if base is None or name not in base.names(kind):
-        return None
-    new = [n for n in repo.names(kind) if n not in base.names(kind)]
-    old = _key_oids(base, kind, name) if new else set()
-    hits = [n for n in sorted(new) if old & _key_oids(repo, kind, n)]
-    return hits[0] if len(hits) == 1 else None
-
-
 def resolve(repo: Repo, base: Repo | None, kind: str, value: str) -> Resolution:
     """Resolve a reference ``value`` (bare, legacy numbered or ``docs/<dir>/<name>``) of ``kind``."""
     name = normalize_ref(value, kind)
@@ -105,7 +83,7 @@ def resolve(repo: Repo, base: Repo | None, kind: str, value: str) -> Resolution:
     if len(matches) == 1:
         renamed = matches[0]
     if renamed is None:
-        renamed = _git_rename(repo, base, kind, name)
+        renamed = moved_to(repo, base, kind, name)
     deleted = base is not None and name in base.names(kind)
     other = None
     if renamed is None:
