@@ -10,7 +10,7 @@ import click
 
 from ve_hooks.orch import model
 from ve_hooks.orch.cli.group import _errors, _indent, _store, _unit, _warn, orch
-from ve_hooks.orch.store import OrchError
+from ve_hooks.orch.store import AnswerRefused, OrchError
 from ve_hooks.sanitize import clean, one_line
 
 
@@ -280,36 +280,60 @@ def answer(ctx: click.Context, unit: str, question_id_or_text: str | None, text:
     The second argument is a question id when it names one of UNIT's
     questions (q-...), else the answer text. With neither TEXT nor --text
     nor --option the answer is read from stdin, else from $EDITOR.
+
+    A question takes one answer: if it already has one, or another answer
+    is recorded first while this one is written, nothing is recorded and
+    the command exits 1 naming the winning answer (a-...). --force
+    records this answer in its place.
     """
     from ve_hooks.orch import inbox
 
     if text is not None and option is not None:
         raise click.UsageError("give --text or --option, not both")
     store = _store(ctx)
-    u = store.load([unit]).unit(unit)
+    ledger = store.load([unit])  # the one read: routing, the question, and the first compare-and-swap
+    _warn(ledger.warnings)
+    u = ledger.unit(unit)
     question_id = question_id_or_text
     if question_id_or_text is not None and text is None and option is None \
             and not inbox.is_question_id(u, question_id_or_text):
         question_id, text = None, question_id_or_text
-    statuses = [model.OPEN] if not force else [model.OPEN, model.ANSWERED, model.CANCELLED]
     to_notes = question_id is not None or force or bool(u.open_questions())
+    answered = u.answered_questions()
+    if not to_notes and answered and option is not None:
+        to_notes = True  # the daemon takes no option: this answers the notes question (and is refused)
     if not to_notes:
         if option is not None:
             raise OrchError(f"unit {unit} has no open question in the notes ({store.ref}) to choose option "
                             f"{option} of; the daemon takes text: ve orch answer {unit} TEXT")
-        daemon, wu = inbox.daemon_unit(store, unit, project_dir)
+        try:
+            daemon, wu = inbox.daemon_unit(store, unit, project_dir)
+        except OrchError:
+            if len(answered) != 1 or answered[0].winner is None:
+                raise
+            # Answered already (perhaps by a concurrent `ve orch answer`): say so, naming the winner.
+            click.echo(f"ve orch answer: {one_line(str(AnswerRefused(answered[0].id, answered[0].winner, False)), 500)}",
+                       err=True)
+            return 1
         if text is None:
             text = _read_answer(inbox.daemon_question(wu))
         routed = inbox.answer_daemon(daemon, unit, text)
         click.echo(json.dumps({"source": "daemon", **routed.result}, indent=2) if json_output else routed.message)
         return 0
-    if text is None and option is None:
-        text = _read_answer(store.find_question(u, question_id, statuses=statuses).text)
-    event = store.answer(unit, question_id, text=text, option=option, force=force)
+    try:
+        if text is None and option is None:
+            q = store.answer_target(u, question_id, force=force)
+            if not force and q.status != model.OPEN and q.winner is not None:  # refuse before the editor opens
+                raise AnswerRefused(q.id, q.winner, lost=False)
+            text = _read_answer(q.text)
+        event = store.answer(unit, question_id, text=text, option=option, force=force, ledger=ledger)
+    except AnswerRefused as e:
+        click.echo(f"ve orch answer: {one_line(str(e), 500)}", err=True)
+        return 1
     if json_output:
         click.echo(json.dumps({"source": "notes", **event}, indent=2))
         return 0
-    q = store.load([unit]).unit(unit).questions[event["question_id"]]
+    q = u.questions.get(event["question_id"]) or store.load([unit]).unit(unit).questions[event["question_id"]]
     if model.time_key(q.event.get("waits_until")) > model.now():
         click.echo(f"{q.id}: answered ({event['id']}); the agent's AskOperator call is waiting and takes it")
     elif not q.event.get("session_id") and not q.event.get("run_id"):
