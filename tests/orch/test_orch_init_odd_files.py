@@ -126,3 +126,10 @@ def test_the_door_refuses_a_linked_folder_on_the_way(tmp_path: Path) -> None:
     with pytest.raises(config_file.ConfigRefused, match=r"\.gemini is a symbolic link"):
         config_file.merge(root / ".gemini" / "settings.json", root, lambda cfg: "{}\n")
     assert not (elsewhere / "settings.json").exists()
+
+
+def test_the_report_escapes_what_the_repository_wrote(orepo: Path, ve: Ve) -> None:
+    """A cloned .mcp.json's command is printed by --check: through the output guard."""
+    (orepo / ".mcp.json").write_text(json.dumps({"mcpServers": {"ve-orch": {"command": "ve\x1b]0;owned\x07\x1b[2J"}}}))
+    r = ve("init", "--check")
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "its command `ve" in r.stdout

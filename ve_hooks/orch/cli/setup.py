@@ -46,13 +46,14 @@ def init_command(ctx: click.Context, check_only: bool, wait: float | None, comma
     try:
         if not check_only:
             for line in setup.init(repo, DEFAULT_WAIT_SECONDS if wait is None else wait, command):
-                click.echo(f"done: {line}")
+                click.echo(f"done: {one_line(line, 500)}")
         report = setup.check(repo)
     except ConfigRefused as e:  # InitError included: the file or the repository refused, nothing half-done
         raise click.ClickException(one_line(str(e), 500)) from None
     for item in report.items:
         mark = "ok" if item.ok else ("warning" if not item.required else "missing" if check_only else "todo")
-        click.echo(f"{mark}: {item.what}" + ("" if item.ok else f"  ->  {item.fix}"))
+        # .mcp.json's command and the remotes' names come from the repository: through the guard.
+        click.echo(f"{mark}: {one_line(item.what, 500)}" + ("" if item.ok else f"  ->  {one_line(item.fix, 500)}"))
     return 1 if check_only and report.missing else 0
 
 
