@@ -231,6 +231,6 @@ def test_an_agent_error_carries_the_agents_own_words() -> None:
         "the agent reported an error: Not logged in · Please run /login"]
     listed = claude.outcome({"subtype": "error_during_execution", "is_error": True, "errors": ["boom", "\x1b[2Jbang"]},
                             1, expect_result=True)
-    assert listed.problems == ["the agent reported an error: boom; bang"]
+    assert listed.problems == ["the agent reported an error (error_during_execution): boom; bang"]
     silent = claude.outcome({"subtype": "error_max_turns", "is_error": True}, 1, expect_result=True)
     assert silent.problems == ["the agent reported an error (error_max_turns)"]

@@ -130,9 +130,11 @@ def outcome(result: dict[str, Any] | None, exit_code: int, expect_result: bool) 
         out.fields["permission_denials"] = denied
         out.problems.append(f"permission denied: {', '.join(sorted(set(denied)))} ({len(denied)} call(s))")
     if result.get("is_error") is True:
-        said = _error_text(result)  # its own words ("Not logged in · Please run /login"), else the subtype
-        out.problems.append(f"the agent reported an error: {said}" if said else
-                            f"the agent reported an error ({model.one_line(str(result.get('subtype')), 40)})")
+        # Its own words ("Not logged in · Please run /login"), after the subtype when that says more.
+        said = _error_text(result)
+        sub = result.get("subtype")
+        kind = f" ({model.one_line(str(sub), 40)})" if sub != "success" or not said else ""
+        out.problems.append(f"the agent reported an error{kind}" + (f": {said}" if said else ""))
     elif isinstance(result.get("subtype"), str) and result["subtype"] != "success":
         out.problems.append(f"the run ended with {model.one_line(result['subtype'], 40)}")
     deferred = result.get("deferred_tool_use")
