@@ -14,6 +14,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from orch_support import Ve
 
 from ve_hooks.orch import config_file
@@ -133,3 +135,37 @@ def test_the_report_escapes_what_the_repository_wrote(orepo: Path, ve: Ve) -> No
     (orepo / ".mcp.json").write_text(json.dumps({"mcpServers": {"ve-orch": {"command": "ve\x1b]0;owned\x07\x1b[2J"}}}))
     r = ve("init", "--check")
     assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "its command `ve" in r.stdout
+
+
+_json_text = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["mcpServers", "ve-orch", "a", ""]),
+                                                                inner, max_size=3),
+    max_leaves=10,
+).map(json.dumps)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.binary(max_size=60) | _json_text.map(str.encode)
+       | _json_text.map(lambda t: t.replace(", ", ",\r\n").encode()))
+def test_any_content_is_merged_exactly_or_refused(tmp_path: Path, content: bytes) -> None:
+    """Whatever bytes `.mcp.json` holds, the door either merges (the result parses and holds our
+    server) or refuses with ConfigRefused; nothing else escapes and a refusal writes nothing."""
+    from ve_hooks.orch.init import add_server, server_entry
+
+    root = tmp_path / "repo"
+    root.mkdir(exist_ok=True)
+    target = root / ".mcp.json"
+    target.write_bytes(content)
+
+    def edit(cfg: config_file.ConfigText) -> str | None:
+        new, changed = add_server(cfg.text, server_entry())
+        return new if changed else None
+
+    try:
+        config_file.merge(target, root, edit)
+    except config_file.ConfigRefused:
+        assert target.read_bytes() == content
+        return
+    doc = json.loads(target.read_bytes().decode("utf-8-sig"))
+    assert doc["mcpServers"]["ve-orch"] == server_entry() or "ve-orch" in json.loads(content)["mcpServers"]
