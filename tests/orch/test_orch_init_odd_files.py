@@ -145,7 +145,7 @@ _json_text = st.recursive(
 ).map(json.dumps)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=st.binary(max_size=60) | _json_text.map(str.encode)
        | _json_text.map(lambda t: t.replace(", ", ",\r\n").encode()))
 def test_any_content_is_merged_exactly_or_refused(tmp_path: Path, content: bytes) -> None:
