@@ -35,7 +35,7 @@ def claude_binary(cache_dir: Path) -> Path:
     if explicit:
         if not Path(explicit).is_file():
             raise Unavailable(f"$VE_TEST_CLAUDE={explicit} does not exist")
-        return Path(explicit).resolve()
+        return Path(explicit).absolute()
     cache_dir = cache_dir.resolve()
     prefix = cache_dir / f"claude-code-{VERSION}"
     binary = prefix / "node_modules" / ".bin" / "claude"
