@@ -164,7 +164,7 @@ def related(ours: Finding, theirs: Finding) -> bool:
     if not theirs.target or theirs.target.startswith("<"):
         return True
     name = target_dir.rsplit("/", 1)[-1] if target_dir else theirs.target.rsplit("#", 1)[-1].rstrip("/")
-    return name in ours.message
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", ours.message) is not None  # the whole name
 
 
 def match(theirs: Finding, ours: Iterable[Finding], rules: Iterable[str] | None = None) -> str:

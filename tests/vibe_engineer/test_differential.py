@@ -319,8 +319,6 @@ KNOWN_GAPS: dict[str, str] = {
     "external-never-resolved": "no warning for an external.yaml without last_resolved",
     "hook-matches-no-command": "docs/hooks/ fragments are not checked against the command vocabulary",
     "skills-rendered-by-older-ve": "no check of .agents/skills/.ve-local-skills.json's ve_version",
-    "chunk-validate-repo-qualified-unchecked": "an `org/repo::` code reference is a VE701 error, not reported "
-                                               "as unchecked the way `ve chunk validate` warns",
     "workspace-unknown-qualifier": "qualified backreferences (`member::docs/...`) are not resolved",
     "workspace-missing-target": "qualified backreferences (`member::docs/...`) are not resolved",
     "workspace-malformed-qualifier": "qualified backreferences (`member::docs/...`) are not resolved",
