@@ -147,6 +147,7 @@ def parse_ve_validate_json(output: str) -> list[Finding]:
 
 def _artifact_dir(path: str) -> str | None:
     """``docs/<kind>/<name>`` of a path inside an artifact's folder (at any workspace depth)."""
+    path = path.rsplit("::", 1)[-1]  # a qualified target (`org/repo::docs/chunks/x`) names it in its tree
     m = re.search(r"(^|.*/)docs/(chunks|narratives|investigations|subsystems)/[^/]+", path)
     return m[0] if m else None
 

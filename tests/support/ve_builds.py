@@ -10,22 +10,27 @@ edits are the ones an agent makes between commands (a plan's code references, a 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+DRIVER = Path(__file__).parent / "ve_cli_driver.py"
 GIT_ENV = {"GIT_AUTHOR_NAME": "Op", "GIT_AUTHOR_EMAIL": "op@example.com", "GIT_COMMITTER_NAME": "Op",
            "GIT_COMMITTER_EMAIL": "op@example.com", "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
 
 
 class Upstream:
-    """vibe-engineer 0.10.0's ``ve``, run as a subprocess in a folder."""
+    """vibe-engineer 0.10.0's ``ve``, run in a folder by one long-lived driver process
+    (tests/support/ve_cli_driver.py: its click group in-process, so the import is paid once)."""
 
     def __init__(self, venv: Path, home: Path) -> None:
         self.ve = venv / "bin" / "ve"
+        self.python = venv / "bin" / "python"
         self.home = home
+        self._driver: subprocess.Popen[str] | None = None
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "GIT_DIR",
@@ -34,11 +39,26 @@ class Upstream:
         return env
 
     def run(self, cwd: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-        r = subprocess.run([str(self.ve), *args], cwd=cwd, capture_output=True, text=True, env=self.env(),
-                           timeout=300)
+        """``ve ARGS`` in ``cwd``: its exit code, standard output and standard error."""
+        if self._driver is None:
+            # -P: the driver's folder (tests/support, with its own cli.py) is not put on sys.path
+            self._driver = subprocess.Popen([str(self.python), "-P", str(DRIVER)], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, text=True, env=self.env())
+        assert self._driver.stdin is not None and self._driver.stdout is not None
+        self._driver.stdin.write(json.dumps({"cwd": str(cwd), "args": list(args)}) + "\n")
+        self._driver.stdin.flush()
+        line = self._driver.stdout.readline()
+        assert line, "the vibe-engineer driver died (its stderr is in the test output)"
+        out = json.loads(line)
+        r = subprocess.CompletedProcess(["ve", *args], out["code"], out["stdout"], out["stderr"])
         assert not check or r.returncode == 0, f"ve {' '.join(args)}: {r.stdout}{r.stderr}"
         assert "Traceback" not in r.stderr, r.stderr
         return r
+
+    def close(self) -> None:
+        if self._driver is not None:
+            self._driver.communicate(timeout=60)  # closes its stdin (it ends) and reads its stdout to the end
+            self._driver = None
 
     def git(self, cwd: Path, *args: str) -> None:
         r = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=self.env())

@@ -4,7 +4,7 @@ cache), and each base repository shape built once per session by its commands
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,10 +13,12 @@ from support.vibe_engineer import cached_release
 
 
 @pytest.fixture(scope="session")
-def upstream(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Upstream:
+def upstream(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Upstream]:
     home = tmp_path_factory.mktemp("ve010-home")
     (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
-    return Upstream(cached_release(request.config), home)
+    up = Upstream(cached_release(request.config), home)
+    yield up
+    up.close()
 
 
 @pytest.fixture(scope="session")

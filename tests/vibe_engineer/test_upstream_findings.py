@@ -74,3 +74,9 @@ def test_a_back_link_matches_on_either_end() -> None:
     assert match(theirs, [on_chunk]) == "matched"
     assert match(theirs, [on_narrative]) == "matched"
     assert match(theirs, [Finding("docs/chunks/a/GOAL.md", "warning", "VE404", message="narrative 'm'")]) == "missed"
+
+
+def test_a_qualified_target_is_the_artifact_it_names() -> None:
+    theirs = Finding("docs/chunks/x/external.yaml", "warning", "external→never-resolved", "acme/arch::docs/chunks/x")
+    ours = Finding("docs/chunks/x/external.yaml", "warning", "VE409", message="pointer to 'acme/arch' never resolved")
+    assert match(theirs, [ours]) == "matched"
