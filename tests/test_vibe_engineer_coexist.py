@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -18,29 +17,12 @@ from pathlib import Path
 
 import pytest
 from support.docblocks import blocks
+from support.vibe_engineer import RELEASE, require_python312, skip_if_offline
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
-VIBE = "vibe-engineer==0.10.0"
-OFFLINE_SIGNS = ("NewConnectionError", "Temporary failure in name resolution", "Network is unreachable",
-                 "No matching distribution found for vibe-engineer", "Could not find a version that satisfies")
-
-
-def _python312() -> str | None:
-    """A Python >= 3.12 that runs (a pyenv shim may exist without a selected version behind it)."""
-    candidates: list[str] = []
-    pyenv = shutil.which("pyenv")
-    if pyenv:
-        root = subprocess.run([pyenv, "root"], capture_output=True, text=True).stdout.strip()
-        if root:
-            candidates += sorted(str(p) for p in Path(root, "versions").glob("3.1[2-9]*/bin/python3"))
-    candidates += [c for c in (shutil.which("python3.12"), shutil.which("python3.13")) if c]
-    for c in candidates:
-        ok = subprocess.run([c, "-c", "import sys; assert sys.version_info >= (3, 12)"], capture_output=True)
-        if ok.returncode == 0:
-            return c
-    return None
+VIBE = RELEASE
 
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900,
@@ -50,10 +32,7 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
 
 @pytest.fixture(scope="module")
 def py312() -> str:
-    py = _python312()
-    if py is None:
-        pytest.skip("vibe-engineer 0.10.0 needs Python >= 3.12: no python3.12 on PATH or under pyenv")
-    return py
+    return require_python312()
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +66,7 @@ class Env:
     def pip(self, *args: str) -> subprocess.CompletedProcess[str]:
         r = _run([str(self.bin / "python"), "-m", "pip", "--disable-pip-version-check", *args], self.project,
                  self.env())
-        if r.returncode != 0 and any(s in r.stdout + r.stderr for s in OFFLINE_SIGNS):
-            pytest.skip(f"the package index is unreachable: {(r.stdout + r.stderr).strip().splitlines()[-1]}")
+        skip_if_offline(r)
         assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
         return r
 

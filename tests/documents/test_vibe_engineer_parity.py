@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import collections
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from support.vibe_engineer import VERSION, cached_release
 from support.yaml_values import Case, cases
 
 from ve_hooks.diagnostic import Severity
@@ -34,9 +33,6 @@ from ve_hooks.rules.schema import check_document
 
 pytestmark = pytest.mark.slow
 
-VERSION = "0.10.0"
-PYTHON312 = [os.environ.get("VE_HOOKS_PYTHON312", ""), "/root/.pyenv/versions/3.12.1/bin/python",
-             shutil.which("python3.12") or ""]
 DRIVER = Path(__file__).parents[1] / "support" / "ve_models_driver.py"
 
 # ve-hooks is stricter here on purpose (see the rule pages).
@@ -70,34 +66,10 @@ def deliberate(case: Case, ours_ok: bool) -> bool:
     return False
 
 
-def _python312() -> str:
-    for p in PYTHON312:
-        if p and Path(p).exists():
-            return p
-    pytest.skip("no Python 3.12 (vibe-engineer needs >= 3.12): set VE_HOOKS_PYTHON312 to one")
-
-
 @pytest.fixture(scope="session")
 def vibe_engineer(request: pytest.FixtureRequest) -> Path:
-    """A virtualenv with vibe-engineer installed, kept in pytest's cache between runs."""
-    py = _python312()
-    if getattr(request.config, "cache", None) is not None:
-        where = Path(request.config.cache.mkdir(f"vibe-engineer-{VERSION}"))
-    else:  # -p no:cacheprovider: the same place, inside the repository
-        where = Path(request.config.rootpath) / ".pytest_cache" / "d" / f"vibe-engineer-{VERSION}"
-    python = where / "bin" / "python"
-    marker = where / "installed"
-    if not marker.exists():
-        shutil.rmtree(where, ignore_errors=True)
-        made = subprocess.run([py, "-m", "venv", str(where)], capture_output=True, text=True)
-        if made.returncode != 0:
-            pytest.skip(f"cannot make a Python 3.12 virtualenv: {made.stderr.strip()[-300:]}")
-        pip = subprocess.run([str(python), "-m", "pip", "install", "-q", f"vibe-engineer=={VERSION}"],
-                             capture_output=True, text=True, timeout=900)
-        if pip.returncode != 0:
-            pytest.skip(f"cannot install vibe-engineer=={VERSION}: {pip.stderr.strip()[-300:]}")
-        marker.write_text(VERSION)
-    return python
+    """The Python of a virtualenv with vibe-engineer installed, kept in pytest's cache between runs."""
+    return cached_release(request.config) / "bin" / "python"
 
 
 def theirs(python: Path, docs: list[Case]) -> list[bool]:
