@@ -25,10 +25,9 @@ from typing import Any
 
 from ve_hooks.orch import claude, model
 from ve_hooks.orch.claude import ClaudeSettings
-from ve_hooks.orch.mcp_server import SERVER_NAME, TOOL_NAME
+from ve_hooks.orch.protocol import ALLOWED_TOOL, SERVER_NAME
 from ve_hooks.orch.store import OrchError, Store
 
-ALLOWED_TOOL = f"mcp__{SERVER_NAME}__{TOOL_NAME}"
 PLACEHOLDERS = ("unit", "prompt_file", "mcp_config", "session_id", "answer", "allowed_tool", "run_id")
 
 
@@ -154,25 +153,10 @@ def _launch(store: Store, cmd: list[str], stdin_text: str | None, env: dict[str,
 def _record_deferred(store: Store, unit: str, call: dict[str, Any], session_id: str | None, run_id: str,
                      parallel: bool) -> str:
     """Record the question of a deferred AskOperator call once (keyed by its tool_use id)."""
-    from ve_hooks.orch import delivery
-
-    tool_use_id = str(call.get("id") or "")
     text, options, context = claude.question_from_deferred(call)
-    found: list[str] = []
-
-    def build(u: model.Unit) -> list[dict[str, Any]]:
-        found[:] = [q.id for q in u.questions.values() if tool_use_id and q.event.get("tool_use_id") == tool_use_id]
-        if found:
-            return []
-        event = model.make("question", unit=unit, text=text, options=options or None, context=context,
-                           session_id=session_id, run_id=run_id, tool_use_id=tool_use_id or None, deferred=True,
-                           parallel_calls=True if parallel else None,
-                           asker=f"AskOperator (deferred call in session {session_id})")
-        found.append(str(event["id"]))
-        return [event]
-
-    delivery.append_if(store, unit, build, f"ve-orch: deferred question for {unit}")
-    return found[0]
+    return store.ask(unit, text, options, context, session_id=session_id, run_id=run_id,
+                     tool_use_id=str(call.get("id") or "") or None, deferred=True, parallel_calls=parallel,
+                     asker=f"AskOperator (deferred call in session {session_id})")
 
 
 def _execute(store: Store, unit: str, agent_cmd: str | None, *, kind: str, stdin_payload: str | None,

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ve_hooks.orch import model
+from ve_hooks.orch.protocol import ALLOWED_TOOL, answer_message, stop_message
 from ve_hooks.orch.store import Store
 
 # Permission modes of `claude --permission-mode`, and why one would pick them for unattended runs.
@@ -76,8 +77,6 @@ class ClaudeSettings:
 
 def hook_settings(server_cmd: list[str], repo: Path, ref: str, unit: str) -> dict[str, Any]:
     """Settings JSON (for ``claude --settings``) with the PreToolUse hook that defers AskOperator."""
-    from ve_hooks.orch.agent import ALLOWED_TOOL
-
     argv = [*server_cmd, "orch", "--repo", str(repo), "--ref", ref, HOOK_COMMAND, "--unit", unit]
     return {"hooks": {"PreToolUse": [{"matcher": ALLOWED_TOOL, "hooks": [
         {"type": "command", "command": shlex.join(argv), "timeout": 60}]}]}}
@@ -89,8 +88,6 @@ def hook_decision(unit: model.Unit, payload: dict[str, Any]) -> dict[str, Any] |
     Defer an AskOperator call unless its question (found by the call's ``tool_use_id``) already has
     an answer: then allow it, so the resumed session runs the call and gets the answer.
     """
-    from ve_hooks.orch.agent import ALLOWED_TOOL
-
     if payload.get("tool_name") != ALLOWED_TOOL:
         return None
     tool_use_id = payload.get("tool_use_id")
@@ -176,7 +173,6 @@ def answer_deferred_call(store: Store, unit: str, call_id: str | None, session_i
     unanswered, or whose answer went to another attempt, gets the stop message again.
     """
     from ve_hooks.orch import delivery
-    from ve_hooks.orch.mcp_server import stop_message
 
     if not call_id:
         return None
@@ -187,7 +183,7 @@ def answer_deferred_call(store: Store, unit: str, call_id: str | None, session_i
     if asked.event.get("parallel_calls") and asked.winner is not None:
         # The model will not see this result (the call shared its turn): the resume's prompt
         # carries the answer, and the orchestrator records the delivery from the stream.
-        return f"The operator answered your question {asked.id}: {model.answer_text(asked, asked.winner)}"
+        return answer_message(asked.id, model.answer_text(asked, asked.winner))
     got = delivery.deliver(store, unit, asked.id, via="tool", session_id=session_id, run_id=run_id,
                            tool_use_id=call_id, allow_claimed_by=run_id)
     if got is None:  # already recorded for this very call (a retried request) returns the same answer
@@ -196,4 +192,4 @@ def answer_deferred_call(store: Store, unit: str, call_id: str | None, session_i
             return stop_message(asked.id, unit)
         got = (fresh, fresh.winner)
     q, answer = got
-    return f"The operator answered your question {q.id}: {model.answer_text(q, answer)}"
+    return answer_message(q.id, model.answer_text(q, answer))

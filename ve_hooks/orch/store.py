@@ -7,7 +7,7 @@ three git processes whatever the number of units (:func:`ve_hooks.orch.notes.rea
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,15 +89,38 @@ class Store:
             additions[unit] = additions.get(unit, b"") + model.encode(e)
         notes.append(self.repo, self.ref, additions, message)
 
+    def append_if(self, unit_name: str, build: Callable[[model.Unit], Sequence[dict[str, Any]]],
+                  message: str) -> list[dict[str, Any]]:
+        """Append ``build(unit)`` in one CAS commit, ``unit`` read at the commit being replaced.
+
+        ``build`` returns no events when its condition fails (nothing is written); it is called
+        again on every retry, so it always judges the state the new commit will actually follow.
+        Returns the events written.
+        """
+        model.validate_unit(unit_name)
+        written: list[dict[str, Any]] = []
+
+        def additions(snap: notes.NotesSnapshot) -> dict[str, bytes]:
+            events, _warnings = model.parse_note(unit_name, snap.records().get(unit_name, b""))
+            written[:] = list(build(model.fold(unit_name, events)))
+            return {unit_name: b"".join(model.encode(e) for e in written)} if written else {}
+
+        notes.append(self.repo, self.ref, additions, message, names=[unit_name])
+        return written
+
     # -- the verbs -------------------------------------------------------------------------
 
     def ask(self, unit: str, text: str, options: Sequence[str] = (), context: str | None = None,
             session_id: str | None = None, asker: str | None = None, run_id: str | None = None,
-            tool_use_id: str | None = None, deferred: bool = False, waits_until: str | None = None) -> str:
+            tool_use_id: str | None = None, deferred: bool = False, waits_until: str | None = None,
+            parallel_calls: bool = False) -> str:
         """Record a question; returns its id.
 
-        ``tool_use_id``: the agent's AskOperator call; ``deferred``: that call was deferred and
-        resuming the session runs it; ``waits_until``: a tool call waits for the answer until then.
+        ``tool_use_id``: the agent's AskOperator call; the question of a call is recorded once (a
+        retried request, or a deferred call read again, returns the id already there).
+        ``deferred``: that call was deferred and resuming the session runs it;
+        ``parallel_calls``: it shared its model turn with other tool calls;
+        ``waits_until``: a tool call waits for the answer until then.
         """
         model.validate_unit(unit)
         if not text.strip():
@@ -105,9 +128,18 @@ class Store:
         event = model.make("question", unit=unit, text=text, options=list(options) or None, context=context,
                            session_id=session_id, asker=asker or default_who(self.repo.path), run_id=run_id,
                            tool_use_id=tool_use_id, deferred=True if deferred else None,
-                           waits_until=waits_until)
-        self.append([event], f"ve-orch: question {event['id']} for {unit}")
-        return str(event["id"])
+                           parallel_calls=True if parallel_calls else None, waits_until=waits_until)
+        if not tool_use_id:
+            self.append([event], f"ve-orch: question {event['id']} for {unit}")
+            return str(event["id"])
+        found: list[str] = []
+
+        def build(u: model.Unit) -> list[dict[str, Any]]:
+            found[:] = [q.id for q in u.questions.values() if q.event.get("tool_use_id") == tool_use_id]
+            return [] if found else [event]
+
+        self.append_if(unit, build, f"ve-orch: question {event['id']} for {unit}")
+        return found[0] if found else str(event["id"])
 
     def find_question(self, unit: model.Unit, question_id: str | None, *, statuses: Sequence[str]) -> model.Question:
         """The question ``question_id`` (a unique prefix is enough), or the only one in ``statuses``."""
