@@ -39,22 +39,25 @@ PERMISSION_MODES = {
     "auto": "a classifier approves or refuses each tool call",
 }
 DEFAULT_PERMISSION_MODE = "acceptEdits"
+# The agents `ve orch run --agent` knows (Claude Code here; Codex CLI and Gemini CLI in their modules).
+AGENTS = ("claude", "codex", "gemini")
 
 HOOK_COMMAND = "defer-hook"
 
 
 @dataclass(frozen=True)
 class ClaudeSettings:
-    """``[tool.ve-hooks.orch]``: how ``ve orch run``/``resume`` start Claude Code."""
+    """``[tool.ve-hooks.orch]``: which agent ``ve orch run``/``resume`` start, and how."""
 
     permission_mode: str = DEFAULT_PERMISSION_MODE
     allowed_tools: tuple[str, ...] = ()
     max_turns: int | None = None
     defer: bool = True
+    agent: str = "claude"
 
     @classmethod
     def from_table(cls, table: dict[str, Any], where: str) -> ClaudeSettings:
-        known = {"permission-mode", "allowed-tools", "max-turns", "defer"}
+        known = {"permission-mode", "allowed-tools", "max-turns", "defer", "agent"}
         unknown = sorted(set(table) - known)
         if unknown:
             raise ValueError(f"{where}: unknown key {unknown[0]!r} in orch (known: {', '.join(sorted(known))})")
@@ -72,7 +75,10 @@ class ClaudeSettings:
         defer = table.get("defer", True)
         if not isinstance(defer, bool):
             raise ValueError(f"{where}: orch.defer must be true or false")
-        return cls(mode, tuple(tools), turns, defer)
+        agent = table.get("agent", "claude")
+        if agent not in AGENTS:
+            raise ValueError(f"{where}: orch.agent must be one of {', '.join(AGENTS)}")
+        return cls(mode, tuple(tools), turns, defer, agent)
 
 
 def hook_settings(server_cmd: list[str], repo: Path, ref: str, unit: str) -> dict[str, Any]:

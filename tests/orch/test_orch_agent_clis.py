@@ -1,0 +1,108 @@
+"""``ve orch run/resume --agent codex|gemini`` with the real Codex CLI and Gemini CLI.
+
+Each runs against a scripted mock of its model API on 127.0.0.1 (see support/mock_models.py),
+with the user's own configuration in a private HOME: it must be byte-identical afterwards, and
+the user's own MCP server must stay offered beside AskOperator. Neither agent can defer a call:
+AskOperator's result tells the model to end its turn, and the run is judged from the stream.
+Slow: each run starts the real CLI.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from agent_clis import ASK_STEP, QUESTION, AgentWorld
+from support.mock_models import texts_sent
+
+pytestmark = pytest.mark.slow
+
+BLOCKED = {"text": "I asked the operator and end my turn until the answer comes."}
+FINISHED = {"text": "Done with the operator's answer. Should I also refactor? No error remains."}
+
+
+def _run(world: AgentWorld, prompt: str | None = None) -> None:
+    run = world.ve("run", "my_chunk", "--agent", world.agent, "--prompt-file", world.prompt(*(p for p in [prompt] if p)))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "my_chunk: NEEDS_ATTENTION" in run.stdout, run.stdout + run.stderr
+
+
+def _tool_names(world: AgentWorld, body: dict) -> list[str]:
+    if world.agent == "codex":
+        return list(world.mock.offered(body))  # type: ignore[union-attr]
+    return world.mock.declared(body)  # type: ignore[union-attr]
+
+
+def test_ask_stops_the_turn_and_needs_attention(agent_world: AgentWorld) -> None:
+    world = agent_world
+    mock = world.start([ASK_STEP, BLOCKED, {"text": "never reached"}])
+    _run(world)
+    [question] = world.of_type("my_chunk", "question")
+    assert question["text"] == QUESTION and question["options"] == ["yes", "no"]
+    [run] = world.of_type("my_chunk", "run")
+    assert run["state"] == "NEEDS_ATTENTION" and run["agent"] == world.agent
+    # From the stream: AskOperator was the last tool call and the turn ended.
+    assert run["stop_reason"] == "ended_after_ask" and "reason" not in run
+    assert run["session_id"] and question["run_id"] == run["run_id"]
+    requests = mock.agent_requests()
+    assert len(requests) == 2  # the ask, then the turn that ended
+    assert "stop now and end your turn" in texts_sent(requests[1])
+    names = _tool_names(world, requests[0])
+    assert any(n.endswith("AskOperator") for n in names), names
+    assert any(n.endswith("Echo") for n in names), names  # the user's own server is still there
+    attention = world.ve("attention", "--format", "json")
+    assert attention.returncode == 1
+    assert [q["text"] for q in json.loads(attention.stdout)] == [QUESTION]
+    assert world.user_config_unchanged()
+
+
+def test_answer_then_resume_delivers_it_to_the_same_session(agent_world: AgentWorld) -> None:
+    world = agent_world
+    mock = world.start([ASK_STEP, BLOCKED, FINISHED])
+    _run(world)
+    [first] = world.of_type("my_chunk", "run")
+    assert world.ve("answer", "my_chunk", "--option", "1").returncode == 0
+    resumed = world.ve("resume", "my_chunk")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "my_chunk: DONE" in resumed.stdout
+    last = mock.agent_requests()[-1]
+    sent = texts_sent(last)
+    assert "answered your AskOperator question" in sent and "yes" in sent
+    assert QUESTION in sent and "stop now and end your turn" in sent  # the same conversation went on
+    [delivered] = world.of_type("my_chunk", "delivered")
+    runs = world.of_type("my_chunk", "run")
+    assert [r["state"] for r in runs] == ["NEEDS_ATTENTION", "DONE"]
+    assert runs[1]["session_id"] == first["session_id"] == delivered["session_id"]
+    assert delivered["via"] == "resume" and runs[1]["agent"] == world.agent
+    again = world.ve("resume", "my_chunk")
+    assert again.returncode == 1 and "no answered question waits" in again.stdout
+    assert world.user_config_unchanged()
+
+
+def test_a_failed_resume_keeps_the_answer(agent_world: AgentWorld) -> None:
+    world = agent_world
+    mock = world.start([ASK_STEP, BLOCKED, FINISHED])
+    _run(world)
+    assert world.ve("answer", "my_chunk", "--text", "keep it").returncode == 0
+    failed = world.ve("resume", "my_chunk", "--agent-cmd", "false")
+    assert failed.returncode == 1 and "my_chunk: FAILED" in failed.stdout, failed.stdout + failed.stderr
+    assert world.of_type("my_chunk", "delivered") == []
+    attention = world.ve("attention")
+    assert "answered, not yet delivered" in attention.stdout
+    resumed = world.ve("resume", "my_chunk")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert len(world.of_type("my_chunk", "delivered")) == 1
+    assert "keep it" in texts_sent(mock.agent_requests()[-1])
+    assert world.user_config_unchanged()
+
+
+def test_going_on_after_asking_is_recorded_never_done(agent_world: AgentWorld) -> None:
+    world = agent_world
+    look = {"tool": "exec_command", "input": {"cmd": "ls"}} if world.agent == "codex" else \
+        {"tool": "list_directory", "input": {"dir_path": str(world.repo)}}
+    world.start([ASK_STEP, look, {"text": "I guessed and went on."}])
+    _run(world)
+    [run] = world.of_type("my_chunk", "run")
+    assert run["state"] == "NEEDS_ATTENTION" and run["stop_reason"] == "continued_after_ask"
+    assert "went on working after AskOperator" in run["reason"]
+    assert world.user_config_unchanged()

@@ -1,0 +1,149 @@
+"""What ``ve orch`` knows about Google's Gemini CLI: its settings layering, arguments and stream.
+
+**AskOperator for one run only.** Gemini CLI has no per-invocation MCP flag, and its system
+settings file (``$GEMINI_CLI_SYSTEM_SETTINGS_PATH``) is read only when owned by root in
+root-owned folders. A run therefore gets its own home (``$GEMINI_CLI_HOME``, next to the run's log):
+its ``.gemini/settings.json`` is a copy of the user's with the ``ve-orch`` server added (``trust``:
+its one tool runs without a confirmation, as Claude Code gets it in ``--allowedTools``), and every
+other entry of the user's ``.gemini`` folder is a symlink to the original, so sessions, credentials
+and trusted folders are the user's own and ``gemini --resume`` finds the session later. The user's
+files are never written; their MCP servers stay configured (untrusted: headless Gemini does not
+offer tools that would need a confirmation).
+
+**Stopping.** Gemini cannot defer a tool call: AskOperator records the question and its result
+tells the model to end its turn; :mod:`ve_hooks.orch.agent_turns` checks from the stream that it did.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ve_hooks.orch.agent_turns import Call, Turns
+from ve_hooks.orch.protocol import SERVER_NAME, TOOL_NAME
+
+EXECUTABLE = "gemini"
+INSTALL = "npm install -g @google/gemini-cli"
+TOOL = f"mcp_{SERVER_NAME}_{TOOL_NAME}"  # how Gemini CLI names an MCP tool
+
+APPROVAL = {"acceptEdits": "auto_edit", "plan": "plan", "bypassPermissions": "yolo"}  # else default
+
+
+class GeminiSetupError(Exception):
+    """The user's settings cannot be layered (the message says why)."""
+
+
+def server_entry(command: str, args: Sequence[str], env: Mapping[str, str] | None, wait: float) -> dict[str, Any]:
+    """The ``mcpServers.ve-orch`` entry (run settings and ``ve orch init`` share it)."""
+    entry: dict[str, Any] = {"command": command, "args": list(args)}
+    if env:
+        entry["env"] = dict(env)
+    entry["trust"] = True
+    if wait > 0:  # Gemini cuts MCP calls after 10 minutes by default: a waiting call needs longer
+        entry["timeout"] = int((wait + 120) * 1000)
+    return entry
+
+
+def user_folder(env: Mapping[str, str]) -> Path:
+    """The user's ``.gemini`` folder, as Gemini CLI finds it."""
+    return Path(env.get("GEMINI_CLI_HOME") or env.get("HOME") or os.path.expanduser("~")) / ".gemini"
+
+
+def layered_home(run_home: Path, env: Mapping[str, str], entry: dict[str, Any], max_turns: int | None) -> Path:
+    """Build the run's ``$GEMINI_CLI_HOME``: the user's settings plus ``entry``, everything else linked."""
+    real = user_folder(env)
+    # Sessions must land in the user's folder (a resume looks there): create the folders Gemini
+    # itself creates on first use, so the links below point at them.
+    for sub in ("tmp", "history"):
+        (real / sub).mkdir(parents=True, exist_ok=True)
+    settings: dict[str, Any] = {}
+    source = real / "settings.json"
+    if source.is_file():
+        try:
+            loaded = json.loads(source.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as e:
+            raise GeminiSetupError(f"{source} is not plain JSON ({e}); cannot add AskOperator beside it") from None
+        if not isinstance(loaded, dict):
+            raise GeminiSetupError(f"{source} is not a JSON object; cannot add AskOperator beside it")
+        settings = loaded
+    servers = settings.get("mcpServers")
+    settings["mcpServers"] = {**(servers if isinstance(servers, dict) else {}), SERVER_NAME: entry}
+    mcp = settings.get("mcp")
+    if isinstance(mcp, dict):  # a user allow/deny list must not hide the run's own server
+        if isinstance(mcp.get("allowed"), list) and SERVER_NAME not in mcp["allowed"]:
+            mcp["allowed"] = [*mcp["allowed"], SERVER_NAME]
+        if isinstance(mcp.get("excluded"), list):
+            mcp["excluded"] = [s for s in mcp["excluded"] if s != SERVER_NAME]
+    if max_turns is not None:
+        model = settings.get("model") if isinstance(settings.get("model"), dict) else {}
+        settings["model"] = {**model, "maxSessionTurns": max_turns}
+    folder = run_home / ".gemini"
+    folder.mkdir(parents=True, exist_ok=True)
+    for item in sorted(real.iterdir()):
+        if item.name != "settings.json" and not (folder / item.name).exists():
+            (folder / item.name).symlink_to(item)
+    (folder / "settings.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    return run_home
+
+
+def command(base: Sequence[str], prompt: str, permission_mode: str, session_id: str | None) -> list[str]:
+    """``gemini --output-format stream-json --approval-mode M [--resume ID] --prompt=TEXT``."""
+    args = [*base, "--output-format", "stream-json", "--approval-mode", APPROVAL.get(permission_mode, "default")]
+    if session_id:
+        args += ["--resume", session_id]
+    return [*args, f"--prompt={prompt}"]  # one argument: a prompt starting with "-" stays text
+
+
+def _denied(event: dict[str, Any]) -> bool:
+    error = event.get("error")
+    text = json.dumps(error).lower() if error is not None else ""
+    return any(w in text for w in ("denied", "not allowed", "policy", "requires confirmation", "rejected"))
+
+
+def read_stream(path: Path) -> Turns:
+    """Parse a ``--output-format stream-json`` log; lines that are not JSON objects are ignored."""
+    facts = Turns()
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return facts
+    previous = None
+    for line in raw.splitlines():
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(msg, dict):
+            continue
+        kind = msg.get("type")
+        if kind == "init" and isinstance(msg.get("session_id"), str):
+            facts.session_id = msg["session_id"]
+        elif kind == "message" and msg.get("role") == "assistant":
+            if previous not in ("assistant", "tool_use"):
+                facts.model_turns += 1
+            kind = "assistant"
+        elif kind == "tool_use":
+            if previous not in ("assistant", "tool_use"):
+                facts.model_turns += 1
+            name = str(msg.get("tool_name"))
+            facts.calls.append(Call(name, str(msg.get("tool_id")), asks=name == TOOL))
+        elif kind == "tool_result":
+            call = facts.call(str(msg.get("tool_id")))
+            if call is not None and msg.get("status") != "success":
+                call.denied = _denied(msg)
+                err = msg.get("error")
+                call.error = str(err.get("message") if isinstance(err, dict) else err)
+        elif kind == "result":
+            facts.turns += 1
+            if msg.get("status") == "success":
+                facts.ended = True
+            else:
+                err = msg.get("error")
+                facts.error = str(err.get("message") if isinstance(err, dict) else err or msg.get("status"))
+                facts.ended = False
+                facts.subtype = str(err.get("type")) if isinstance(err, dict) and err.get("type") else None
+        previous = kind
+    return facts
