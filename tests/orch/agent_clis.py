@@ -93,7 +93,8 @@ class AgentWorld:
                 "model": {"name": "gemini-2.5-flash"},
                 "security": {"auth": {"selectedType": "gemini-api-key"}},
                 "privacy": {"usageStatisticsEnabled": False},
-                "mcpServers": {"user-tools": {"command": sys.executable, "args": [str(USER_SERVER)]}},
+                # Trusted by the user: headless Gemini offers only tools needing no confirmation.
+                "mcpServers": {"user-tools": {"command": sys.executable, "args": [str(USER_SERVER)], "trust": True}},
             }, indent=2) + "\n")
         self.user_files = {self.config_file: self.config_file.read_bytes()}
         return self.mock

@@ -106,3 +106,23 @@ def test_going_on_after_asking_is_recorded_never_done(agent_world: AgentWorld) -
     assert run["state"] == "NEEDS_ATTENTION" and run["stop_reason"] == "continued_after_ask"
     assert "went on working after AskOperator" in run["reason"]
     assert world.user_config_unchanged()
+
+
+def test_a_refused_tool_is_reported_and_not_done(agent_world: AgentWorld) -> None:
+    """Codex: the user's own MCP tool is not granted (approval needed, none possible headless).
+    Gemini with permission-mode "default": no edits, so write_file is not offered; the call fails."""
+    world = agent_world
+    if world.agent == "codex":
+        refused, name = {"tool": "Echo", "input": {"text": "hi"}}, "mcp__user-tools__Echo"
+    else:
+        (world.repo / "pyproject.toml").write_text('[tool.ve-hooks.orch]\npermission-mode = "default"\n')
+        refused, name = {"tool": "write_file", "input": {"file_path": str(world.repo / "docs" / "result.md"),
+                                                          "content": "done\n"}}, "write_file"
+    world.start([refused, FINISHED])
+    run = world.ve("run", "my_chunk", "--agent", world.agent, "--prompt-file", world.prompt("Write docs/result.md.\n"))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "my_chunk: FAILED" in run.stdout and f"permission denied: {name}" in run.stdout
+    [event] = world.of_type("my_chunk", "run")
+    assert event["permission_denials"] == [name] and event["state"] == "FAILED"
+    assert not (world.repo / "docs" / "result.md").exists()
+    assert world.user_config_unchanged()

@@ -97,10 +97,14 @@ def command(base: Sequence[str], prompt: str, permission_mode: str, session_id: 
     return [*args, f"--prompt={prompt}"]  # one argument: a prompt starting with "-" stays text
 
 
+# Tool errors that mean "not allowed in this run". Headless Gemini does not offer a tool that would
+# need a confirmation, so a call of one comes back as an unknown tool.
+DENIED = {"policy_violation", "permission_denied", "path_not_in_workspace", "tool_not_registered"}
+
+
 def _denied(event: dict[str, Any]) -> bool:
     error = event.get("error")
-    text = json.dumps(error).lower() if error is not None else ""
-    return any(w in text for w in ("denied", "not allowed", "policy", "requires confirmation", "rejected"))
+    return isinstance(error, dict) and error.get("type") in DENIED
 
 
 def read_stream(path: Path) -> Turns:
