@@ -21,8 +21,9 @@ BLOCKED = {"text": "I asked the operator and end my turn until the answer comes.
 FINISHED = {"text": "Done with the operator's answer. Should I also refactor? No error remains."}
 
 
-def _run(world: AgentWorld, prompt: str | None = None) -> None:
-    run = world.ve("run", "my_chunk", "--agent", world.agent, "--prompt-file", world.prompt(*(p for p in [prompt] if p)))
+def _run(world: AgentWorld, *, by_setting: bool = False) -> None:
+    choice = [] if by_setting else ["--agent", world.agent]
+    run = world.ve("run", "my_chunk", *choice, "--prompt-file", world.prompt())
     assert run.returncode == 1, run.stdout + run.stderr
     assert "my_chunk: NEEDS_ATTENTION" in run.stdout, run.stdout + run.stderr
 
@@ -82,7 +83,9 @@ def test_answer_then_resume_delivers_it_to_the_same_session(agent_world: AgentWo
 def test_a_failed_resume_keeps_the_answer(agent_world: AgentWorld) -> None:
     world = agent_world
     mock = world.start([ASK_STEP, BLOCKED, FINISHED])
-    _run(world)
+    (world.repo / "pyproject.toml").write_text(f'[tool.ve-hooks.orch]\nagent = "{world.agent}"\n')
+    _run(world, by_setting=True)  # the project's setting picks the agent
+    assert world.of_type("my_chunk", "run")[0]["agent"] == world.agent
     assert world.ve("answer", "my_chunk", "--text", "keep it").returncode == 0
     failed = world.ve("resume", "my_chunk", "--agent-cmd", "false")
     assert failed.returncode == 1 and "my_chunk: FAILED" in failed.stdout, failed.stdout + failed.stderr

@@ -29,7 +29,7 @@ def npm_binary(package: str, version: str, bin_name: str, cache_dir: Path, overr
     if explicit:
         if not Path(explicit).is_file():
             raise Unavailable(f"${override_var}={explicit} does not exist")
-        return Path(explicit).resolve()
+        return Path(explicit).absolute()  # not resolved: the link keeps the name the PATH lookup needs
     cache_dir = cache_dir.resolve()
     prefix = cache_dir / f"{package.rsplit('/', 1)[-1]}-{version}"
     binary = prefix / "node_modules" / ".bin" / bin_name
