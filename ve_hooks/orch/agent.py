@@ -276,7 +276,8 @@ def _execute_cli(store: Store, unit: str, agent: str, agent_cmd: str | None, *, 
     else:
         entry = gemini.server_entry(server["command"], server["args"], server.get("env"), wait)
         try:
-            home = gemini.layered_home(log_path.with_suffix(".gemini-home"), env, entry, settings.max_turns)
+            home = gemini.layered_home(log_path.with_suffix(".gemini-home"), env, entry, settings.max_turns,
+                                       shlex.join([*server_command(), "orch", "stop-hook"]))
         except gemini.GeminiSetupError as e:
             raise OrchError(str(e)) from None
         env["GEMINI_CLI_HOME"] = str(home)

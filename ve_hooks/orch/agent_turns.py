@@ -37,6 +37,7 @@ class Turns:
     ended: bool = False  # the last turn ended normally
     error: str | None = None  # the agent reported a failure
     subtype: str | None = None
+    stopped_at_ask: bool = False  # the agent itself ended the loop right after AskOperator (a hook)
 
     def call(self, call_id: str) -> Call | None:
         return next((c for c in self.calls if c.id == call_id), None)
@@ -80,5 +81,6 @@ class Turns:
             out["permission_denials"] = self.denials
         went_on = self.after_ask()
         if self.asked():
-            out["stop_reason"] = "continued_after_ask" if went_on or not self.ended else "ended_after_ask"
+            out["stop_reason"] = ("continued_after_ask" if went_on or not self.ended else
+                                  "stopped_after_ask" if self.stopped_at_ask else "ended_after_ask")
         return out

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ve_hooks.orch.agent_turns import Call, Turns
-from ve_hooks.orch.protocol import SERVER_NAME, TOOL_NAME
+from ve_hooks.orch.protocol import SERVER_NAME, STOP_MARKER, TOOL_NAME
 
 EXECUTABLE = "gemini"
 INSTALL = "npm install -g @google/gemini-cli"
@@ -52,7 +52,25 @@ def user_folder(env: Mapping[str, str]) -> Path:
     return Path(env.get("GEMINI_CLI_HOME") or env.get("HOME") or os.path.expanduser("~")) / ".gemini"
 
 
-def layered_home(run_home: Path, env: Mapping[str, str], entry: dict[str, Any], max_turns: int | None) -> Path:
+def after_tool_decision(payload: dict[str, Any]) -> dict[str, Any]:
+    """The AfterTool hook's answer: stop the agent loop when AskOperator's result says to stop."""
+    response = payload.get("tool_response")
+    text = json.dumps(response) if response is not None else ""
+    if payload.get("tool_name") == TOOL and STOP_MARKER in text:
+        return {"continue": False,
+                "stopReason": "AskOperator recorded a question; waiting for the operator "
+                              "(ve orch answer, then ve orch resume)"}
+    return {}
+
+
+def hook_settings(hook_command: str) -> dict[str, Any]:
+    """The ``hooks`` entry that runs :func:`after_tool_decision` after each AskOperator call."""
+    return {"matcher": f"^{TOOL}$", "hooks": [{"type": "command", "name": "ve-orch-stop",
+                                               "command": hook_command, "timeout": 60000}]}
+
+
+def layered_home(run_home: Path, env: Mapping[str, str], entry: dict[str, Any], max_turns: int | None,
+                 hook_command: str | None = None) -> Path:
     """Build the run's ``$GEMINI_CLI_HOME``: the user's settings plus ``entry``, everything else linked."""
     real = user_folder(env)
     # Sessions must land in the user's folder (a resume looks there): create the folders Gemini
@@ -77,6 +95,10 @@ def layered_home(run_home: Path, env: Mapping[str, str], entry: dict[str, Any], 
             mcp["allowed"] = [*mcp["allowed"], SERVER_NAME]
         if isinstance(mcp.get("excluded"), list):
             mcp["excluded"] = [s for s in mcp["excluded"] if s != SERVER_NAME]
+    if hook_command:  # the agent loop ends right after AskOperator recorded an unanswered question
+        hooks = settings.get("hooks") if isinstance(settings.get("hooks"), dict) else {}
+        after = hooks.get("AfterTool") if isinstance(hooks.get("AfterTool"), list) else []
+        settings["hooks"] = {**hooks, "AfterTool": [*after, hook_settings(hook_command)]}
     if max_turns is not None:
         model = settings.get("model") if isinstance(settings.get("model"), dict) else {}
         settings["model"] = {**model, "maxSessionTurns": max_turns}
@@ -99,6 +121,7 @@ def command(base: Sequence[str], prompt: str, permission_mode: str, session_id: 
 
 # Tool errors that mean "not allowed in this run". Headless Gemini does not offer a tool that would
 # need a confirmation, so a call of one comes back as an unknown tool.
+STOP_EXECUTION = "stop_execution"  # a hook's `continue: false`
 DENIED = {"policy_violation", "permission_denied", "path_not_in_workspace", "tool_not_registered"}
 
 
@@ -136,7 +159,10 @@ def read_stream(path: Path) -> Turns:
             facts.calls.append(Call(name, str(msg.get("tool_id")), asks=name == TOOL))
         elif kind == "tool_result":
             call = facts.call(str(msg.get("tool_id")))
-            if call is not None and msg.get("status") != "success":
+            err = msg.get("error")
+            if call is not None and call.asks and isinstance(err, dict) and err.get("type") == STOP_EXECUTION:
+                facts.stopped_at_ask = True  # our AfterTool hook ended the loop: AskOperator did run
+            elif call is not None and msg.get("status") != "success":
                 call.denied = _denied(msg)
                 err = msg.get("error")
                 call.error = str(err.get("message") if isinstance(err, dict) else err)

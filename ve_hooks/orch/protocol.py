@@ -24,11 +24,14 @@ TOOL_DESCRIPTION = (
 )
 
 
+# In every stop message: an agent's hook can tell "recorded, no answer" from an answer by it.
+STOP_MARKER = "No answer yet: stop now and end your turn"
+
+
 def stop_message(qid: str, unit: str) -> str:
     """The tool result of a question recorded without an answer: the agent must end its turn."""
-    return (f"Your question was recorded as {qid} for work unit {unit}. No answer yet: stop now and "
-            "end your turn without guessing. The operator's answer will be delivered when this "
-            "session is resumed.")
+    return (f"Your question was recorded as {qid} for work unit {unit}. {STOP_MARKER} without guessing. "
+            "The operator's answer will be delivered when this session is resumed.")
 
 
 def answer_message(qid: str, answer: str) -> str:

@@ -32,6 +32,19 @@ def defer_hook(ctx: click.Context, unit: str) -> int:
     return 0
 
 
+@orch.command("stop-hook", hidden=True)
+def stop_hook() -> int:
+    """Gemini CLI AfterTool hook: end the agent loop once AskOperator recorded a question without an answer."""
+    from ve_hooks.orch import gemini
+
+    try:
+        payload = json.loads(sys.stdin.read() or "{}")
+    except ValueError:
+        payload = {}
+    click.echo(json.dumps(gemini.after_tool_decision(payload if isinstance(payload, dict) else {})))
+    return 0
+
+
 @orch.command()
 @click.option("--unit", envvar="VE_ORCH_UNIT", default=None,
               help="Work unit the questions belong to [default: inferred from the worktree at each call].")
