@@ -143,3 +143,25 @@ def test_an_agent_missing_from_path_is_named_with_its_install(orepo: Path, tmp_p
     assert got.returncode == 2, got.stdout + got.stderr
     assert "codex is not on PATH" in got.stderr and "npm install -g @openai/codex" in got.stderr
     assert "Traceback" not in got.stderr
+
+
+def test_gemini_stop_hook_ends_the_loop_only_on_an_unanswered_question() -> None:
+    from ve_hooks.orch.protocol import answer_message, stop_message
+
+    recorded = {"tool_name": gemini.TOOL, "tool_response": {"llmContent": [{"text": stop_message("q-1", "u")}]}}
+    assert gemini.after_tool_decision(recorded)["continue"] is False
+    answered = {"tool_name": gemini.TOOL, "tool_response": {"llmContent": answer_message("q-1", "yes")}}
+    assert gemini.after_tool_decision(answered) == {}  # a --wait call returned the answer: go on
+    other = {"tool_name": "read_file", "tool_response": {"llmContent": stop_message("q-1", "u")}}
+    assert gemini.after_tool_decision(other) == {}
+
+
+def test_gemini_run_settings_carry_the_stop_hook_beside_the_users_hooks(tmp_path: Path) -> None:
+    user = tmp_path / ".gemini"
+    user.mkdir()
+    mine = {"matcher": "write_file", "hooks": [{"type": "command", "command": "lint"}]}
+    (user / "settings.json").write_text(json.dumps({"hooks": {"AfterTool": [mine]}}))
+    home = gemini.layered_home(tmp_path / "run", {"GEMINI_CLI_HOME": str(tmp_path)}, {}, None, "ve-hooks orch stop-hook")
+    after = json.loads((home / ".gemini" / "settings.json").read_text())["hooks"]["AfterTool"]
+    assert after[0] == mine and after[1]["hooks"][0]["command"] == "ve-hooks orch stop-hook"
+    assert after[1]["matcher"] == "^mcp_ve-orch_AskOperator$"
