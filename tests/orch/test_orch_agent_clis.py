@@ -137,3 +137,24 @@ def test_a_refused_tool_is_reported_and_not_done(agent_world: AgentWorld) -> Non
     assert event["permission_denials"] == [name] and event["state"] == "FAILED"
     assert not (world.repo / "docs" / "result.md").exists()
     assert world.user_config_unchanged()
+
+
+def test_the_real_cli_reads_the_server_ve_orch_init_wrote(agent_world: AgentWorld) -> None:
+    """`ve orch init` writes .codex/config.toml / .gemini/settings.json; the CLI itself lists ve-orch."""
+    import subprocess
+
+    world = agent_world
+    world.start([])
+    if world.agent == "codex":  # Codex reads a project's .codex/ only once the user trusts the project
+        with world.config_file.open("a") as f:
+            f.write(f'\n[projects.{json.dumps(str(world.repo))}]\ntrust_level = "trusted"\n')
+    init = world.ve("init")
+    assert init.returncode == 0, init.stderr
+    listed = subprocess.run([str(world.binary), "mcp", "list"], cwd=world.repo, capture_output=True, text=True,
+                            env=world.env, timeout=120)
+    out = listed.stdout + listed.stderr
+    assert listed.returncode == 0, out
+    line = next((x for x in out.splitlines() if "ve-orch" in x), "")
+    assert "orch mcp --wait 1800" in line, out
+    if world.agent == "gemini":
+        assert "Connected" in line and "Disconnected" not in line, out  # Gemini started the server
