@@ -75,7 +75,7 @@ def test_answer_then_resume_delivers_it_to_the_same_session(agent_world: AgentWo
     last = mock.agent_requests()[-1]
     sent = texts_sent(last)
     assert "answered your AskOperator question" in sent and "yes" in sent
-    assert re.search(r'"(mcp_ve-orch_)?AskOperator"', sent)  # the same conversation, with the call, went on
+    assert re.search(r'"(mcp_ve-orch-run_)?AskOperator"', sent)  # the same conversation, with the call, went on
     [delivered] = world.of_type("my_chunk", "delivered")
     runs = world.of_type("my_chunk", "run")
     assert [r["state"] for r in runs] == ["NEEDS_ATTENTION", "DONE"]
@@ -158,3 +158,16 @@ def test_the_real_cli_reads_the_server_ve_orch_init_wrote(agent_world: AgentWorl
     assert "orch mcp --wait 1800" in line, out
     if world.agent == "gemini":
         assert "Connected" in line and "Disconnected" not in line, out  # Gemini started the server
+
+
+def test_a_project_set_up_by_init_still_gets_the_runs_own_server(agent_world: AgentWorld) -> None:
+    """After `ve orch init` the project config declares ve-orch too (for the daemon's worktrees,
+    unit inferred, waiting); a run still offers exactly one AskOperator, its own, for its unit."""
+    world = agent_world
+    mock = world.start([ASK_STEP, BLOCKED])
+    assert world.ve("init").returncode == 0
+    _run(world)
+    [question] = world.of_type("my_chunk", "question")
+    assert question["text"] == QUESTION
+    asks = [n for n in _tool_names(world, mock.agent_requests()[0]) if n.endswith("AskOperator")]
+    assert len(asks) == 1, asks

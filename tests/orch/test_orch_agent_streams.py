@@ -114,8 +114,9 @@ def test_gemini_home_layers_the_users_settings_and_leaves_them_alone(tmp_path: P
     entry = gemini.server_entry("ve-hooks", ["orch", "mcp"], {"VE_ORCH_RUN_ID": "r"}, 0)
     home = gemini.layered_home(tmp_path / "run-home", {"HOME": str(tmp_path / "home")}, entry, 7)
     settings = json.loads((home / ".gemini" / "settings.json").read_text())
-    assert settings["mcpServers"] == {"docs": {"command": "d"}, "ve-orch": entry}
-    assert settings["mcp"]["allowed"] == ["docs", "ve-orch"] and settings["model"]["maxSessionTurns"] == 7
+    assert settings["mcpServers"] == {"docs": {"command": "d"}, "ve-orch-run": entry}
+    assert settings["mcp"]["allowed"] == ["docs", "ve-orch-run"] and settings["model"]["maxSessionTurns"] == 7
+    assert settings["mcp"]["excluded"] == ["ve-orch"]  # a project's ve-orch entry would be a second AskOperator
     assert os.readlink(home / ".gemini" / "oauth_creds.json") == str(user / "oauth_creds.json")
     assert os.readlink(home / ".gemini" / "tmp") == str(user / "tmp")  # sessions stay the user's
     assert (user / "settings.json").read_bytes() == original
@@ -164,4 +165,4 @@ def test_gemini_run_settings_carry_the_stop_hook_beside_the_users_hooks(tmp_path
     home = gemini.layered_home(tmp_path / "run", {"GEMINI_CLI_HOME": str(tmp_path)}, {}, None, "ve-hooks orch stop-hook")
     after = json.loads((home / ".gemini" / "settings.json").read_text())["hooks"]["AfterTool"]
     assert after[0] == mine and after[1]["hooks"][0]["command"] == "ve-hooks orch stop-hook"
-    assert after[1]["matcher"] == "^mcp_ve-orch_AskOperator$"
+    assert after[1]["matcher"] == "^mcp_ve-orch-run_AskOperator$"

@@ -3,7 +3,7 @@
 **AskOperator for one run only.** Gemini CLI has no per-invocation MCP flag, and its system
 settings file (``$GEMINI_CLI_SYSTEM_SETTINGS_PATH``) is read only when owned by root in
 root-owned folders. A run therefore gets its own home (``$GEMINI_CLI_HOME``, next to the run's log):
-its ``.gemini/settings.json`` is a copy of the user's with the ``ve-orch`` server added (``trust``:
+its ``.gemini/settings.json`` is a copy of the user's with the ``ve-orch-run`` server added (``trust``:
 its one tool runs without a confirmation, as Claude Code gets it in ``--allowedTools``), and every
 other entry of the user's ``.gemini`` folder is a symlink to the original, so sessions, credentials
 and trusted folders are the user's own and ``gemini --resume`` finds the session later. The user's
@@ -27,7 +27,12 @@ from ve_hooks.orch.protocol import SERVER_NAME, STOP_MARKER, TOOL_NAME
 
 EXECUTABLE = "gemini"
 INSTALL = "npm install -g @google/gemini-cli"
-TOOL = f"mcp_{SERVER_NAME}_{TOOL_NAME}"  # how Gemini CLI names an MCP tool
+# The run's own server has its own name: Gemini ranks a project's settings above the user's, so a
+# project `ve-orch` entry (from `ve orch init`) would otherwise replace the run's. That entry is
+# excluded for the run (`mcp.excluded`), leaving exactly one AskOperator.
+RUN_SERVER = f"{SERVER_NAME}-run"
+TOOL = f"mcp_{RUN_SERVER}_{TOOL_NAME}"  # how Gemini CLI names an MCP tool
+ASK_TOOLS = {TOOL, f"mcp_{SERVER_NAME}_{TOOL_NAME}"}
 
 APPROVAL = {"acceptEdits": "auto_edit", "plan": "plan", "bypassPermissions": "yolo"}  # else default
 
@@ -56,7 +61,7 @@ def after_tool_decision(payload: dict[str, Any]) -> dict[str, Any]:
     """The AfterTool hook's answer: stop the agent loop when AskOperator's result says to stop."""
     response = payload.get("tool_response")
     text = json.dumps(response) if response is not None else ""
-    if payload.get("tool_name") == TOOL and STOP_MARKER in text:
+    if payload.get("tool_name") in ASK_TOOLS and STOP_MARKER in text:
         return {"continue": False,
                 "stopReason": "AskOperator recorded a question; waiting for the operator "
                               "(ve orch answer, then ve orch resume)"}
@@ -88,13 +93,13 @@ def layered_home(run_home: Path, env: Mapping[str, str], entry: dict[str, Any], 
             raise GeminiSetupError(f"{source} is not a JSON object; cannot add AskOperator beside it")
         settings = loaded
     servers = settings.get("mcpServers")
-    settings["mcpServers"] = {**(servers if isinstance(servers, dict) else {}), SERVER_NAME: entry}
-    mcp = settings.get("mcp")
-    if isinstance(mcp, dict):  # a user allow/deny list must not hide the run's own server
-        if isinstance(mcp.get("allowed"), list) and SERVER_NAME not in mcp["allowed"]:
-            mcp["allowed"] = [*mcp["allowed"], SERVER_NAME]
-        if isinstance(mcp.get("excluded"), list):
-            mcp["excluded"] = [s for s in mcp["excluded"] if s != SERVER_NAME]
+    settings["mcpServers"] = {**(servers if isinstance(servers, dict) else {}), RUN_SERVER: entry}
+    mcp = settings.get("mcp") if isinstance(settings.get("mcp"), dict) else {}
+    if isinstance(mcp.get("allowed"), list) and RUN_SERVER not in mcp["allowed"]:
+        mcp["allowed"] = [*mcp["allowed"], RUN_SERVER]  # a user allow list must not hide the run's server
+    excluded = [s for s in mcp.get("excluded") or [] if s != RUN_SERVER] if isinstance(mcp.get("excluded"), list) else []
+    mcp["excluded"] = [*excluded, *([SERVER_NAME] if SERVER_NAME not in excluded else [])]
+    settings["mcp"] = mcp
     if hook_command:  # the agent loop ends right after AskOperator recorded an unanswered question
         hooks = settings.get("hooks") if isinstance(settings.get("hooks"), dict) else {}
         after = hooks.get("AfterTool") if isinstance(hooks.get("AfterTool"), list) else []
@@ -156,7 +161,7 @@ def read_stream(path: Path) -> Turns:
             if previous not in ("assistant", "tool_use"):
                 facts.model_turns += 1
             name = str(msg.get("tool_name"))
-            facts.calls.append(Call(name, str(msg.get("tool_id")), asks=name == TOOL))
+            facts.calls.append(Call(name, str(msg.get("tool_id")), asks=name in ASK_TOOLS))
         elif kind == "tool_result":
             call = facts.call(str(msg.get("tool_id")))
             err = msg.get("error")
