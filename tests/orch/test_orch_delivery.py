@@ -221,3 +221,16 @@ def test_an_agent_command_that_does_not_exist_keeps_the_answer(ve: Ve, orepo: Pa
     assert run["state"] == "FAILED" and "cannot start" in str(run["reason"])
     again = ve("resume", "unit-a", "--agent-cmd", AGENT_CMD)  # the failed attempt holds no claim
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_an_agent_error_carries_the_agents_own_words() -> None:
+    """Issue 23 item 9: the reason is what the agent said, not "(success)"."""
+    not_logged_in = {"type": "result", "subtype": "success", "is_error": True, "num_turns": 1,
+                     "result": "Not logged in · Please run /login", "stop_reason": "stop_sequence"}
+    assert claude.outcome(not_logged_in, 1, expect_result=True).problems == [
+        "the agent reported an error: Not logged in · Please run /login"]
+    listed = claude.outcome({"subtype": "error_during_execution", "is_error": True, "errors": ["boom", "\x1b[2Jbang"]},
+                            1, expect_result=True)
+    assert listed.problems == ["the agent reported an error (error_during_execution): boom; bang"]
+    silent = claude.outcome({"subtype": "error_max_turns", "is_error": True}, 1, expect_result=True)
+    assert silent.problems == ["the agent reported an error (error_max_turns)"]

@@ -111,7 +111,7 @@ def test_answer_rules(ve: Ve, orepo: Path) -> None:
     assert ve("answer", "unit-q", q2, "--option", "1").returncode == 2  # no options
     assert ve("answer", "unit-q", q1[:6] + "zz", "--text", "x").returncode == 2
     assert ve("answer", "unit-q", q1, "--option", "2").returncode == 0
-    assert ve("answer", "unit-q", q1, "--option", "1").returncode == 2  # already answered
+    assert ve("answer", "unit-q", q1, "--option", "1").returncode == 1  # already answered: refused, naming the winner
     assert ve("answer", "unit-q", q1, "--text", "actually a", "--force").returncode == 0
     q = Store(orepo).load().unit("unit-q").questions[q1]
     assert q.winner is not None and q.winner.get("text") == "actually a"  # forced answer supersedes

@@ -47,7 +47,9 @@ def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Di
         repo, base = project.repo(snap), project.base(snap)  # the base lets hints name renames
         for rel, text in texts.items():
             out.extend(check_source(rel, text, repo, base))
-    return filter_diagnostics(out, config, (), ())
+        from ve_hooks import suppressions
+
+        return suppressions.apply(filter_diagnostics(out, config, (), ()), project.root, snap, repo, base).reported
 
 
 def main(argv: Sequence[str] | None = None) -> int:

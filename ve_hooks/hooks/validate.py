@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ve_hooks import git
+from ve_hooks import git, suppressions
 from ve_hooks.diagnostic import EXIT_FINDINGS, EXIT_OK, Diagnostic
 from ve_hooks.documents import artifacts as art
 from ve_hooks.hooks import (
@@ -45,6 +45,7 @@ class Result:
     cache_hits: int = 0
     early_exit: str = ""  # why nothing was checked, when nothing was
     checked: list[str] = field(default_factory=list)  # the files checked, for reports listing them all
+    suppressed: int = 0  # errors within ve-hooks-suppressions.json
 
 
 def removed_friction_ids(ch: Changes) -> set[str]:
@@ -121,9 +122,11 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
                                             staged=to_ref is None, rev=to_ref, select=select, ignore=ignore,
                                             cwd=top))
         result = Result(list(outcome.diagnostics), outcome.files, outcome.parsed, outcome.cache_hits,
-                        checked=list(outcome.checked))
+                        checked=list(outcome.checked), suppressed=len(outcome.suppressed))
     if sources:
-        result.diagnostics.extend(_source_backrefs(top, sources, to_ref, select, ignore))
+        found = _source_backrefs(top, sources, to_ref, select, ignore)
+        result.diagnostics.extend(found.reported)
+        result.suppressed += len(found.suppressed)
         result.files += len(sources)
         result.checked += sources
     if not with_transitions:
@@ -132,7 +135,7 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
 
 
 def _source_backrefs(top: Path, sources: list[str], rev: str | None, select: Sequence[str],
-                     ignore: Sequence[str]) -> list[Diagnostic]:
+                     ignore: Sequence[str]) -> suppressions.Split:
     """Backreference comments (``# Chunk: docs/chunks/x``) in unchanged source files that named a
     removed artifact: the whole-tree VE704 check of ``ve-validate``, limited to those files."""
     from ve_hooks.backref_sources import check_tree
@@ -143,7 +146,8 @@ def _source_backrefs(top: Path, sources: list[str], rev: str | None, select: Seq
         snap = project.snapshot(staged=rev is None, rev=rev)
         repo, base = project.repo(snap), project.base(snap)  # the base lets hints name renames
         found, _ = check_tree(snap, repo, base, sources)
-    return filter_diagnostics(found, project.config, select, ignore)
+        return suppressions.apply(filter_diagnostics(found, project.config, select, ignore), project.root,
+                                  snap, repo, base)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -165,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = validate(find_toplevel(), filenames=args.filenames, from_ref=from_ref, to_ref=to_ref,
                           select=codes(args.select), ignore=codes(args.ignore),
                           with_transitions=args.with_transitions)
-        print_diagnostics(result.diagnostics, result.files, args.format, result.checked)
+        print_diagnostics(result.diagnostics, result.files, args.format, result.checked, result.suppressed)
         if args.stats:
             if result.early_exit:
                 print(f"ve-validate: early exit: {result.early_exit}; 0 files, 0 parsed", file=sys.stderr)

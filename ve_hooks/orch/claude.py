@@ -133,7 +133,11 @@ def outcome(result: dict[str, Any] | None, exit_code: int, expect_result: bool) 
         out.fields["permission_denials"] = denied
         out.problems.append(f"permission denied: {', '.join(sorted(set(denied)))} ({len(denied)} call(s))")
     if result.get("is_error") is True:
-        out.problems.append(f"the agent reported an error ({model.one_line(str(result.get('subtype')), 40)})")
+        # Its own words ("Not logged in · Please run /login"), after the subtype when that says more.
+        said = _error_text(result)
+        sub = result.get("subtype")
+        kind = f" ({model.one_line(str(sub), 40)})" if sub != "success" or not said else ""
+        out.problems.append(f"the agent reported an error{kind}" + (f": {said}" if said else ""))
     elif isinstance(result.get("subtype"), str) and result["subtype"] != "success":
         out.problems.append(f"the run ended with {model.one_line(result['subtype'], 40)}")
     deferred = result.get("deferred_tool_use")
@@ -142,6 +146,17 @@ def outcome(result: dict[str, Any] | None, exit_code: int, expect_result: bool) 
     elif result.get("stop_reason") == "tool_deferred":
         out.problems.append("a tool call was deferred but the result does not say which")
     return out
+
+
+def _error_text(result: dict[str, Any]) -> str:
+    """The agent's own error message from its result line: ``result`` (the final text), else ``errors``."""
+    text = result.get("result")
+    if isinstance(text, str) and text.strip():
+        return model.one_line(text.strip(), 300)
+    errors = result.get("errors")
+    if isinstance(errors, list):
+        return model.one_line("; ".join(str(e) for e in errors if e), 300)
+    return ""
 
 
 def question_from_deferred(call: dict[str, Any]) -> tuple[str, list[str], str | None]:

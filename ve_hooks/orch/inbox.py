@@ -48,7 +48,7 @@ def daemon_entry(item: dict[str, Any]) -> dict[str, Any]:
 def format_waiting(seconds: object) -> str:
     try:
         s = float(seconds)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # the daemon's JSON may hold anything
         return "?"
     if s < 60:
         return f"{s:.0f}s"

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ve_hooks import git as git_mod
+from ve_hooks.orch import config_file
+from ve_hooks.orch.config_file import ConfigRefused
 from ve_hooks.orch.mcp_server import DEFAULT_WAIT_SECONDS, SERVER_NAME
 
 MCP_FILE = ".mcp.json"
@@ -27,7 +29,7 @@ NOTES_PATTERN = "refs/notes/ve/*"
 COMMAND = "ve-hooks"
 
 
-class InitError(Exception):
+class InitError(ConfigRefused):
     """Something init cannot fix by itself (an unparsable ``.mcp.json``...): exit 2."""
 
 
@@ -131,6 +133,10 @@ def add_server(text: str | None, entry: dict[str, Any]) -> tuple[str, bool]:
     except json.JSONDecodeError as e:
         raise InitError(f"{MCP_FILE}:{e.lineno}:{e.colno}: not valid JSON ({e.msg}); fix it, then run "
                         "`ve orch init` again (nothing was changed)") from None
+    except RecursionError:
+        raise InitError(f"{MCP_FILE}: JSON nested too deeply to merge into safely; nothing was changed") from None
+    except ValueError as e:  # an integer of more digits than Python converts, ...
+        raise InitError(f"{MCP_FILE}: a value cannot be read ({str(e).splitlines()[0]}); nothing was changed") from None
     if not isinstance(doc, dict):
         raise InitError(f"{MCP_FILE}: the top level is not a JSON object; nothing was changed")
     servers = doc.get("mcpServers")
@@ -151,27 +157,33 @@ def add_server(text: str | None, entry: dict[str, Any]) -> tuple[str, bool]:
     return new, True
 
 
-def write_atomic(path: Path, text: str) -> None:
-    from ve_hooks.documents.writer import atomic_write
-
-    atomic_write(path, text.encode("utf-8"))
-
-
 # -- git configuration -----------------------------------------------------------------------
 
-def _git(top: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", "-C", str(top), *args], capture_output=True, text=True, check=False)
+def _git(top: Path, *args: str) -> tuple[int, str]:
+    """(exit code, stdout) of ``git ARGS`` in ``top``, through the one door (:mod:`ve_hooks.git`)."""
+    try:
+        proc = git_mod.process(args, top, check=False)
+    except git_mod.GitError as e:
+        raise InitError(str(e)) from None
+    return proc.returncode, proc.stdout.decode("utf-8", "surrogateescape")
 
 
 def _values(top: Path, key: str) -> list[str]:
-    return _git(top, "config", "--get-all", key).stdout.splitlines()
+    return _git(top, "config", "--get-all", key)[1].splitlines()
+
+
+def _add(top: Path, key: str, value: str) -> None:
+    """``git config --add``; a failure (a read-only or locked config) is reported, not ignored."""
+    code, _ = _git(top, "config", "--add", key, value)
+    if code != 0:
+        raise InitError(f"git config --add {key} {value} failed (is .git/config writable or locked?)")
 
 
 def toplevel(start: str | Path) -> Path:
-    proc = _git(Path(start), "rev-parse", "--show-toplevel")
-    if proc.returncode != 0:
+    code, out = _git(Path(start), "rev-parse", "--show-toplevel")
+    if code != 0:
         raise InitError(f"{Path(start).resolve()} is not inside a git repository")
-    return Path(proc.stdout.strip())
+    return Path(out.strip())
 
 
 @dataclass
@@ -195,15 +207,15 @@ def check(start: str | Path) -> Report:
     """What a repository lacks for AskOperator inside the daemon's agents (changes nothing)."""
     top = toplevel(start)
     report = Report()
-    mcp = top / MCP_FILE
     entry = None
-    if mcp.exists():
-        try:
-            doc = json.loads(mcp.read_text(encoding="utf-8"))
+    try:
+        cfg = config_file.read(top / MCP_FILE, top, for_write=False)
+        if cfg.text is not None:
+            doc = config_file.load_json(cfg)
             servers = doc.get("mcpServers") if isinstance(doc, dict) else None
             entry = servers.get(SERVER_NAME) if isinstance(servers, dict) else None
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            report.items.append(Item(f"{MCP_FILE} is valid JSON", False, f"fix {MCP_FILE} by hand"))
+    except ConfigRefused as e:
+        report.items.append(Item(f"{MCP_FILE} can be read and merged", False, f"{e} (fix it by hand)"))
     report.items.append(Item(f"{MCP_FILE} declares the {SERVER_NAME} server (AskOperator)", isinstance(entry, dict),
                              "ve orch init"))
     if isinstance(entry, dict):
@@ -211,8 +223,8 @@ def check(start: str | Path) -> Report:
         report.items.append(Item(f"its command `{cmd}` is on PATH", bool(shutil.which(cmd)),
                                  "activate the environment holding ve-hooks before `ve orch start`",
                                  required=False))
-        tracked = _git(top, "ls-files", "--error-unmatch", MCP_FILE).returncode == 0
-        clean = tracked and _git(top, "diff", "--quiet", "HEAD", "--", MCP_FILE).returncode == 0
+        tracked = _git(top, "ls-files", "--error-unmatch", MCP_FILE)[0] == 0
+        clean = tracked and _git(top, "diff", "--quiet", "HEAD", "--", MCP_FILE)[0] == 0
         report.items.append(Item(f"{MCP_FILE} is committed (the daemon's worktrees are checked out from commits)",
                                  clean, f"git add {MCP_FILE} && git commit -m 'AskOperator for the orchestrator'"))
     from ve_hooks.orch import agent_configs
@@ -221,7 +233,7 @@ def check(start: str | Path) -> Report:
         report.items.append(Item(f"{name} declares the {SERVER_NAME} server (AskOperator)", ok, "ve orch init"))
     report.items.append(Item(f"notes.rewriteRef includes {NOTES_PATTERN}",
                              NOTES_PATTERN in _values(top, "notes.rewriteRef"), "ve orch init"))
-    for remote in _git(top, "remote").stdout.split():
+    for remote in _git(top, "remote")[1].split():
         report.items.append(Item(f"remote {remote} fetches {NOTES_PATTERN}",
                                  fetch_refspec(remote) in _values(top, f"remote.{remote}.fetch"), "ve orch init"))
         pushes = _values(top, f"remote.{remote}.push")
@@ -234,34 +246,34 @@ def _agent_configs(top: Path, wait: float, command: str) -> list[str]:
     """The server in ``.codex/config.toml`` and ``.gemini/settings.json`` (see agent_configs)."""
     from ve_hooks.orch import agent_configs
 
-    try:
-        return agent_configs.write(top, wait, command, add_server, write_atomic)
-    except agent_configs.ConfigError as e:
-        raise InitError(str(e)) from None
+    return agent_configs.write(top, wait, command, add_server)
 
 
 def init(start: str | Path, wait: float = DEFAULT_WAIT_SECONDS, command: str = COMMAND) -> list[str]:
     """Make :func:`check` pass (except committing); returns what was done, one line each."""
     top = toplevel(start)
     done: list[str] = []
-    mcp = top / MCP_FILE
-    old = mcp.read_text(encoding="utf-8") if mcp.exists() else None
-    new, changed = add_server(old, server_entry(wait, command))
-    if changed:
-        write_atomic(mcp, new)
+    existed: list[bool] = []
+
+    def edit(cfg: config_file.ConfigText) -> str | None:
+        existed.append(cfg.text is not None)
+        new, changed = add_server(cfg.text, server_entry(wait, command))
+        return new if changed else None
+
+    if config_file.merge(top / MCP_FILE, top, edit):
         done.append(f"{MCP_FILE}: added the {SERVER_NAME} server (AskOperator)"
-                    + ("" if old is None else ", other servers kept"))
+                    + (", other servers kept" if existed[0] else ""))
     done += _agent_configs(top, wait, command)
     if NOTES_PATTERN not in _values(top, "notes.rewriteRef"):
-        _git(top, "config", "--add", "notes.rewriteRef", NOTES_PATTERN)
+        _add(top, "notes.rewriteRef", NOTES_PATTERN)
         done.append(f"git config notes.rewriteRef {NOTES_PATTERN}")
-    for remote in _git(top, "remote").stdout.split():
+    for remote in _git(top, "remote")[1].split():
         spec = fetch_refspec(remote)
         if spec not in _values(top, f"remote.{remote}.fetch"):
-            _git(top, "config", "--add", f"remote.{remote}.fetch", spec)
+            _add(top, f"remote.{remote}.fetch", spec)
             done.append(f"git config remote.{remote}.fetch {spec}")
         pushes = _values(top, f"remote.{remote}.push")
         if pushes and PUSH_REFSPEC not in pushes:
-            _git(top, "config", "--add", f"remote.{remote}.push", PUSH_REFSPEC)
+            _add(top, f"remote.{remote}.push", PUSH_REFSPEC)
             done.append(f"git config remote.{remote}.push {PUSH_REFSPEC}")
     return done

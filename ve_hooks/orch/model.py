@@ -8,6 +8,7 @@ by the AskOperator tool or ``ve orch ask``) makes a unit NEEDS_ATTENTION.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -130,18 +131,61 @@ def make(type_: str, **fields: Any) -> dict[str, Any]:
     return data
 
 
+def _load_line(text: str) -> object:
+    """``json.loads`` that turns every way a line can fail into ValueError.
+
+    Deep nesting raises RecursionError and a huge number a ValueError subclass; neither may stop
+    a reader (one bad line in any unit's note would otherwise stop every command for every unit).
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 def line_sort_key(line: bytes) -> tuple[object, ...]:
     """Merge order of a raw line: valid events by (time, id); anything else after them."""
     try:
-        data = json.loads(line)
-        t = data.get("type")
-        return (0, time_key(data.get(TIME_FIELD.get(t, "at"))), str(data.get("id", "")))
+        data = _load_line(line.decode("utf-8"))
+        t = data.get("type")  # type: ignore[union-attr]
+        return (0, time_key(data.get(TIME_FIELD.get(t, "at"))), str(data.get("id", "")))  # type: ignore[union-attr]
     except (ValueError, AttributeError, TypeError):
         return (1, "", "")
 
 
+# Fields the orchestrator reads, and the JSON types each may hold (None: absent or null). An event
+# whose field has another type is skipped: folding it would put a list in a set, print a dict...
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+ID_FIELDS = ("id", "question_id", "answer_id", "supersedes")  # printed and matched: a safe alphabet
+FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    **{f: (str,) for f in ("unit", "text", "run_id", "session_id", "tool_use_id", "waits_until", "context",
+                           "asker", "who", "via", "reason", "state", "kind", "log", "host", "started_at",
+                           *TIME_FIELD.values())},
+    "option": (int,), "pid": (int,), "exit_code": (int,), "deferred": (bool,), "parallel_calls": (bool,),
+}
+
+
+def _bad_field(obj: dict[str, Any]) -> str | None:
+    """Why ``obj`` cannot be folded (a field of the wrong type or an unsafe id), else None."""
+    for key in ID_FIELDS:
+        value = obj.get(key)
+        if value is not None and not (isinstance(value, str) and _ID.fullmatch(value)):
+            return f"{key} is not an id ([A-Za-z0-9._:-], at most 100 characters)"
+    for key, types in FIELD_TYPES.items():
+        value = obj.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            return f"field {key!r} is a {type(value).__name__}, not a {' or '.join(t.__name__ for t in types)}"
+    return None
+
+
 def parse_note(unit: str, data: bytes) -> tuple[list[Event], list[str]]:
-    """Events of one note; malformed, undecodable or unknown lines are skipped with a warning."""
+    """Events of one note; malformed, undecodable or unknown lines are skipped with a warning.
+
+    No content can make this raise: every line either becomes an :class:`Event` whose fields have
+    the types the rest of the orchestrator relies on, or is skipped (and kept in the note).
+    """
     events: list[Event] = []
     warnings: list[str] = []
     for n, raw in enumerate(data.split(b"\n"), 1):
@@ -154,9 +198,10 @@ def parse_note(unit: str, data: bytes) -> tuple[list[Event], list[str]]:
             warnings.append(f"{where}: not UTF-8, skipped (kept in the note)")
             continue
         try:
-            obj = json.loads(text)
-        except ValueError:
-            warnings.append(f"{where}: not JSON, skipped (kept in the note): {one_line(text, 80)}")
+            obj = _load_line(text)
+        except ValueError as e:
+            warnings.append(f"{where}: not JSON ({one_line(str(e), 60)}), skipped (kept in the note): "
+                            f"{one_line(text, 80)}")
             continue
         if not isinstance(obj, dict):
             warnings.append(f"{where}: not a JSON object, skipped")
@@ -165,7 +210,7 @@ def parse_note(unit: str, data: bytes) -> tuple[list[Event], list[str]]:
         if type_ not in TIME_FIELD:
             warnings.append(f"{where}: unknown event type {one_line(str(type_), 40)}, skipped")
             continue
-        if not isinstance(obj.get("v"), int) or obj["v"] < 1:
+        if not isinstance(obj.get("v"), int) or isinstance(obj["v"], bool) or obj["v"] < 1:
             warnings.append(f"{where}: missing or bad version 'v', skipped")
             continue
         missing = [k for k in REQUIRED[type_] if not isinstance(obj.get(k), str) or not obj[k]]
@@ -175,6 +220,10 @@ def parse_note(unit: str, data: bytes) -> tuple[list[Event], list[str]]:
         if type_ == "question" and obj.get("options") is not None and (
                 not isinstance(obj["options"], list) or not all(isinstance(o, str) for o in obj["options"])):
             warnings.append(f"{where}: question options are not a list of strings, skipped")
+            continue
+        bad = _bad_field(obj)
+        if bad is not None:
+            warnings.append(f"{where}: {type_} event whose {bad}, skipped (kept in the note)")
             continue
         if obj["v"] > SCHEMA_VERSION:
             warnings.append(f"{where}: written by a newer format (v={obj['v']}); reading the fields we know")

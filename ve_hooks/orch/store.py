@@ -21,6 +21,23 @@ class OrchError(Exception):
     """A problem the operator must fix (bad input, unknown question...): exit 2, one line."""
 
 
+class AnswerRefused(OrchError):
+    """The question already has an answer (or got one while ours was being written): exit 1.
+
+    ``lost`` says it was open when we looked and another answer won the compare-and-swap.
+    """
+
+    def __init__(self, question_id: str, winner: model.Event, lost: bool) -> None:
+        who = model.one_line(str(winner.get("who") or "?"), 60)
+        if lost:
+            msg = (f"question {question_id} was answered meanwhile by {winner.id} ({who}); your answer was "
+                   "not recorded; use --force to replace it")
+        else:
+            msg = f"question {question_id} is already answered by {winner.id} ({who}); use --force to replace it"
+        super().__init__(msg)
+        self.question_id, self.winner_id, self.lost = question_id, winner.id, lost
+
+
 def validate_ref(ref: str) -> str:
     """Our ref must live under refs/notes/ so plain ``git notes --ref`` can read it."""
     if not ref.startswith("refs/notes/") or ref.endswith((".lock", "/")) or ".." in ref:
@@ -37,6 +54,7 @@ class Ledger:
     commit: str | None
     units: dict[str, model.Unit] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    snapshot: notes.NotesSnapshot | None = None  # what was read: a first compare-and-swap can build on it
 
     def unit(self, name: str) -> model.Unit:
         return self.units.get(name) or model.Unit(name)
@@ -63,7 +81,7 @@ class Store:
     def load(self, names: Iterable[str] | None = None, commit: str | None = None) -> Ledger:
         """Read every unit (or ``names``) in bulk and fold their events."""
         snap = notes.read_snapshot(self.repo.path, self.ref, names=names, commit=commit)
-        ledger = Ledger(snap.commit, warnings=list(snap.warnings))
+        ledger = Ledger(snap.commit, warnings=list(snap.warnings), snapshot=snap)
         lock = self.repo.stale_lock(self.ref)
         if lock is not None:
             ledger.warnings.append(f"stale lock file {lock}: writes will fail until it is removed")
@@ -89,23 +107,27 @@ class Store:
             additions[unit] = additions.get(unit, b"") + model.encode(e)
         notes.append(self.repo, self.ref, additions, message)
 
-    def append_if(self, unit_name: str, build: Callable[[model.Unit], Sequence[dict[str, Any]]],
-                  message: str) -> list[dict[str, Any]]:
-        """Append ``build(unit)`` in one CAS commit, ``unit`` read at the commit being replaced.
+    def append_if(self, unit_name: str, build: Callable[[model.Unit], Sequence[dict[str, Any]]], message: str,
+                  *, first: Ledger | None = None) -> list[dict[str, Any]]:
+        """Append ``build(unit)`` in one compare-and-swap commit, ``unit`` read at the commit replaced.
 
-        ``build`` returns no events when its condition fails (nothing is written); it is called
-        again on every retry, so it always judges the state the new commit will actually follow.
-        Returns the events written.
+        ``build`` decides on the state the new commit will follow (it runs again on every retry) and
+        returns no events, or raises, when its condition fails: nothing is written then. ``first``
+        (a ledger just loaded, holding the unit) spares the first attempt a read of its own. The
+        compare-and-swap loop is :func:`ve_hooks.orch.notes.append`'s.
         """
         model.validate_unit(unit_name)
         written: list[dict[str, Any]] = []
+        snap0 = first.snapshot if first is not None else None
+        path = snap0.note_path(unit_name) if snap0 is not None else None
+        usable = snap0 is not None and (path is None or snap0.entries[path][1] in snap0.blobs)
 
         def additions(snap: notes.NotesSnapshot) -> dict[str, bytes]:
             events, _warnings = model.parse_note(unit_name, snap.records().get(unit_name, b""))
             written[:] = list(build(model.fold(unit_name, events)))
             return {unit_name: b"".join(model.encode(e) for e in written)} if written else {}
 
-        notes.append(self.repo, self.ref, additions, message, names=[unit_name])
+        notes.append(self.repo, self.ref, additions, message, names=[unit_name], first=snap0 if usable else None)
         return written
 
     # -- the verbs -------------------------------------------------------------------------
@@ -158,14 +180,18 @@ class Store:
         return matches[0]
 
     def answer(self, unit_name: str, question_id: str | None, *, text: str | None = None,
-               option: int | None = None, force: bool = False, who: str | None = None) -> dict[str, Any]:
-        """Record an answer; refuses to answer twice or a cancelled question unless ``force``."""
+               option: int | None = None, force: bool = False, who: str | None = None,
+               ledger: Ledger | None = None) -> dict[str, Any]:
+        """Record an answer, exactly once per question unless ``force`` (which supersedes the winner).
+
+        The check and the write are one compare-and-swap: of many concurrent answers one is
+        written, every other raises :class:`AnswerRefused` naming the winner. ``ledger``: the
+        caller's fresh read of the unit (``ve orch answer`` reads the notes once).
+        """
         model.validate_unit(unit_name)
-        unit = self.load([unit_name]).unit(unit_name)
-        statuses = [model.OPEN] if not force else [model.OPEN, model.ANSWERED, model.CANCELLED]
-        q = self.find_question(unit, question_id, statuses=statuses)
-        if not force and q.status != model.OPEN:
-            raise OrchError(f"question {q.id} is {q.status.lower()}; use --force to answer it again")
+        if ledger is None or unit_name not in ledger.units:
+            ledger = self.load([unit_name])
+        q = self.answer_target(ledger.unit(unit_name), question_id, force=force)
         if option is not None:
             if not q.options:
                 raise OrchError(f"question {q.id} has no options; answer with --text")
@@ -173,12 +199,41 @@ class Store:
                 raise OrchError(f"question {q.id} has options 1..{len(q.options)}, not {option}")
         elif text is None or not text.strip():
             raise OrchError("the answer is empty")
-        winner = q.winner
+        was_open = q.status == model.OPEN
         event = model.make("answer", unit=unit_name, question_id=q.id, text=text if option is None else None,
-                           option=option, who=who or default_who(self.repo.path),
-                           supersedes=winner.id if force and winner is not None else None)
-        self.append([event], f"ve-orch: answer {event['id']} to {q.id}")
+                           option=option, who=who or default_who(self.repo.path))
+
+        def build(now: model.Unit) -> list[dict[str, Any]]:
+            current = now.questions.get(q.id, q)
+            winner = current.winner
+            if not force:
+                if current.status in (model.ANSWERED, model.DELIVERED) and winner is not None:
+                    raise AnswerRefused(q.id, winner, lost=was_open)
+                if current.status != model.OPEN:
+                    raise OrchError(f"question {q.id} is {current.status.lower()}; use --force to answer it again")
+            event.pop("supersedes", None)
+            if force and winner is not None:
+                event["supersedes"] = winner.id
+            return [event]
+
+        self.append_if(unit_name, build, f"ve-orch: answer {event['id']} to {q.id}", first=ledger)
         return event
+
+    def answer_target(self, unit: model.Unit, question_id: str | None, *, force: bool = False) -> model.Question:
+        """The question an answer is for: the one named (a unique id prefix), else the unit's only
+        open one; with ``force`` an answered or cancelled one too. Without ``force``, a unit whose
+        only undelivered question is answered yields that question, so the refusal can name its
+        winner instead of saying "no open question"."""
+        statuses = [model.OPEN] if not force else [model.OPEN, model.ANSWERED, model.CANCELLED]
+        try:
+            return self.find_question(unit, question_id, statuses=statuses)
+        except OrchError:
+            if force or question_id is not None:
+                raise
+            answered = unit.answered_questions()
+            if len(answered) != 1 or answered[0].winner is None:
+                raise
+            return answered[0]
 
     def cancel(self, unit_name: str, question_id: str | None, reason: str | None = None) -> str:
         model.validate_unit(unit_name)

@@ -10,7 +10,7 @@ import click
 
 from ve_hooks.orch import model
 from ve_hooks.orch.cli.group import _errors, _indent, _store, _unit, _warn, orch
-from ve_hooks.orch.store import OrchError
+from ve_hooks.orch.store import AnswerRefused, OrchError
 from ve_hooks.sanitize import clean, one_line
 
 
@@ -47,7 +47,7 @@ def ask(ctx: click.Context, unit: str, text: str, options: tuple[str, ...], cont
         click.echo(f"{qid}: no answer within {wait:g} s; it stays open (ve orch take {unit} {qid} later)", err=True)
         return 1
     q, answer = taken
-    click.echo(model.answer_text(q, answer))
+    click.echo(clean(model.answer_text(q, answer)))  # the operator's text, through the output guard
     return 0
 
 
@@ -69,8 +69,24 @@ def take(ctx: click.Context, unit: str, question_id: str | None) -> int:
     taken = delivery.deliver(store, unit, q.id, via="take", session_id=None)
     if taken is None:
         raise OrchError(f"question {q.id} was delivered meanwhile, or another attempt is delivering it")
-    click.echo(model.answer_text(*taken))
+    click.echo(clean(model.answer_text(*taken)))  # escapes, controls, bidi: never raw to a terminal
     return 0
+
+
+# What `ve orch attention` shows of one question; the rest is a `ve orch show` away. An agent can
+# paste megabytes into a question: the list of what needs the operator must stay a list.
+MAX_CHARS, MAX_LINES, MAX_OPTIONS = 2000, 30, 20
+
+
+def excerpt(text: str, more: str, max_chars: int = MAX_CHARS, max_lines: int = MAX_LINES) -> str:
+    """``text`` cut to ``max_lines`` lines and ``max_chars`` characters, with a pointer to ``more``."""
+    cut = text[:max_chars]
+    lines = cut.splitlines()
+    if len(lines) > max_lines:
+        cut = "\n".join(lines[:max_lines])
+    if len(cut) >= len(text):
+        return text
+    return f"{cut}\n… ({len(text) - len(cut)} more characters; the whole question: {more})"
 
 
 def _question_json(unit: str, q: model.Question) -> dict[str, Any]:
@@ -89,7 +105,7 @@ def _daemon_lines(item: dict[str, Any]) -> list[str]:
     from ve_hooks.orch.inbox import format_waiting
 
     lines = [f"{one_line(str(item.get('chunk')))}  [daemon]  {one_line(str(item.get('phase')), 20)}"
-             f"  blocks:{item.get('blocks_count', 0)}  waiting:{format_waiting(item.get('time_waiting'))}"]
+             f"  blocks:{one_line(str(item.get('blocks_count', 0)), 12)}  waiting:{format_waiting(item.get('time_waiting'))}"]
     if item.get("attention_reason"):
         lines.append(_indent(str(item["attention_reason"])))
     if item.get("goal_summary"):
@@ -144,11 +160,14 @@ def attention(ctx: click.Context, fmt: str, vibe_json: bool, project_dir: str | 
         for name, q in open_qs:
             lines.append(f"{one_line(name)}  [notes]  {one_line(q.id, 40)}  {one_line(str(q.event.get('asked_at', '')), 40)}"
                          f"  {one_line(str(q.event.get('asker', '')), 60)}")
-            lines.append(_indent(q.text))
-            lines.extend(f"      {i}) {one_line(opt)}" for i, opt in enumerate(q.options, 1))
+            more = f"ve orch show {one_line(name)} {q.id}"
+            lines.append(_indent(excerpt(q.text, more)))
+            lines.extend(f"      {i}) {one_line(opt)}" for i, opt in enumerate(q.options[:MAX_OPTIONS], 1))
+            if len(q.options) > MAX_OPTIONS:
+                lines.append(f"      … {len(q.options) - MAX_OPTIONS} more options: {more}")
             if q.event.get("context"):
                 lines.append("    context:")
-                lines.append(_indent(str(q.event.get("context")), "      "))
+                lines.append(_indent(excerpt(str(q.event.get("context")), more), "      "))
         for item in queue.items:
             lines.extend(_daemon_lines(item))
         click.echo("\n".join(lines))
@@ -171,7 +190,7 @@ def status(ctx: click.Context) -> int:
     width = max(len(one_line(n)) for n in ledger.units)
     rows: list[str] = []
     for name, u in ledger.units.items():
-        parts = [f"{one_line(name):<{width}}", f"{u.state:<15}"]
+        parts = [f"{one_line(name):<{width}}", f"{one_line(u.state, 20):<15}"]
         if u.open_questions():
             parts.append(f"open: {', '.join(q.id for q in u.open_questions())}")
         if u.answered_questions():
@@ -234,6 +253,39 @@ def _describe(u: model.Unit, e: model.Event) -> list[str]:
 
 @orch.command()
 @click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.argument("question_id", required=False)
+@click.pass_context
+@_errors
+def show(ctx: click.Context, unit: str, question_id: str | None) -> int:
+    """Print one question of UNIT whole: text, options, context, status and answers.
+
+    \b
+    `ve orch attention` shows the first lines of a long question and points
+    here. QUESTION_ID (a unique prefix is enough) may be left out when UNIT
+    has one open question, else one question at all.
+    """
+    store = _store(ctx)
+    ledger = store.load([unit])
+    _warn(ledger.warnings)
+    u = ledger.unit(unit)
+    every = [model.OPEN, model.ANSWERED, model.DELIVERED, model.CANCELLED]
+    q = store.find_question(u, question_id, statuses=[model.OPEN] if u.open_questions() else every)
+    e = q.event
+    lines = [f"{unit}  {q.id}  [{q.status}]  asked {one_line(str(e.get('asked_at', '?')), 40)}"
+             f" by {one_line(str(e.get('asker', '?')), 60)}", _indent(q.text)]
+    lines += [f"      {i}) {one_line(o)}" for i, o in enumerate(q.options, 1)]
+    if e.get("context"):
+        lines += ["    context:", _indent(str(e.get("context")), "      ")]
+    for a in q.answers:
+        mark = "  [winner]" if q.winner is not None and a.id == q.winner.id else "  [superseded]"
+        lines += [f"    answer {a.id} by {one_line(str(a.get('who', '?')), 60)}{mark}",
+                  _indent(model.answer_text(q, a), "      ")]
+    click.echo("\n".join(lines))
+    return 0
+
+
+@orch.command()
+@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
 @click.pass_context
 @_errors
 def log(ctx: click.Context, unit: str) -> int:
@@ -244,7 +296,7 @@ def log(ctx: click.Context, unit: str) -> int:
         click.echo(f"No events for unit {unit}.")
         return 1
     u = ledger.units[unit]
-    click.echo("\n".join([f"{unit}: {u.state}", *(line for e in u.events for line in _describe(u, e))]))
+    click.echo("\n".join([f"{unit}: {one_line(u.state, 20)}", *(line for e in u.events for line in _describe(u, e))]))
     return 0
 
 
@@ -280,36 +332,60 @@ def answer(ctx: click.Context, unit: str, question_id_or_text: str | None, text:
     The second argument is a question id when it names one of UNIT's
     questions (q-...), else the answer text. With neither TEXT nor --text
     nor --option the answer is read from stdin, else from $EDITOR.
+
+    A question takes one answer: if it already has one, or another answer
+    is recorded first while this one is written, nothing is recorded and
+    the command exits 1 naming the winning answer (a-...). --force
+    records this answer in its place.
     """
     from ve_hooks.orch import inbox
 
     if text is not None and option is not None:
         raise click.UsageError("give --text or --option, not both")
     store = _store(ctx)
-    u = store.load([unit]).unit(unit)
+    ledger = store.load([unit])  # the one read: routing, the question, and the first compare-and-swap
+    _warn(ledger.warnings)
+    u = ledger.unit(unit)
     question_id = question_id_or_text
     if question_id_or_text is not None and text is None and option is None \
             and not inbox.is_question_id(u, question_id_or_text):
         question_id, text = None, question_id_or_text
-    statuses = [model.OPEN] if not force else [model.OPEN, model.ANSWERED, model.CANCELLED]
     to_notes = question_id is not None or force or bool(u.open_questions())
+    answered = u.answered_questions()
+    if not to_notes and answered and option is not None:
+        to_notes = True  # the daemon takes no option: this answers the notes question (and is refused)
     if not to_notes:
         if option is not None:
             raise OrchError(f"unit {unit} has no open question in the notes ({store.ref}) to choose option "
                             f"{option} of; the daemon takes text: ve orch answer {unit} TEXT")
-        daemon, wu = inbox.daemon_unit(store, unit, project_dir)
+        try:
+            daemon, wu = inbox.daemon_unit(store, unit, project_dir)
+        except OrchError:
+            if len(answered) != 1 or answered[0].winner is None:
+                raise
+            # Answered already (perhaps by a concurrent `ve orch answer`): say so, naming the winner.
+            click.echo(f"ve orch answer: {one_line(str(AnswerRefused(answered[0].id, answered[0].winner, False)), 500)}",
+                       err=True)
+            return 1
         if text is None:
             text = _read_answer(inbox.daemon_question(wu))
         routed = inbox.answer_daemon(daemon, unit, text)
         click.echo(json.dumps({"source": "daemon", **routed.result}, indent=2) if json_output else routed.message)
         return 0
-    if text is None and option is None:
-        text = _read_answer(store.find_question(u, question_id, statuses=statuses).text)
-    event = store.answer(unit, question_id, text=text, option=option, force=force)
+    try:
+        if text is None and option is None:
+            q = store.answer_target(u, question_id, force=force)
+            if not force and q.status != model.OPEN and q.winner is not None:  # refuse before the editor opens
+                raise AnswerRefused(q.id, q.winner, lost=False)
+            text = _read_answer(q.text)
+        event = store.answer(unit, question_id, text=text, option=option, force=force, ledger=ledger)
+    except AnswerRefused as e:
+        click.echo(f"ve orch answer: {one_line(str(e), 500)}", err=True)
+        return 1
     if json_output:
         click.echo(json.dumps({"source": "notes", **event}, indent=2))
         return 0
-    q = store.load([unit]).unit(unit).questions[event["question_id"]]
+    q = u.questions.get(event["question_id"]) or store.load([unit]).unit(unit).questions[event["question_id"]]
     if model.time_key(q.event.get("waits_until")) > model.now():
         click.echo(f"{q.id}: answered ({event['id']}); the agent's AskOperator call is waiting and takes it")
     elif not q.event.get("session_id") and not q.event.get("run_id"):

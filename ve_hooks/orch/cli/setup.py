@@ -31,23 +31,29 @@ def init_command(ctx: click.Context, check_only: bool, wait: float | None, comma
     refspecs already: elsewhere it would change what `git push` pushes;
     `ve orch sync` pushes the notes). Commit .mcp.json afterwards: the
     daemon's worktrees are checked out from commits.
+
+    A .mcp.json that is a symbolic link, not a regular file, not UTF-8,
+    not JSON it can parse, or read-only is refused (exit 2, nothing
+    changed); a merged file keeps its line endings (CRLF too) and mode.
       ve orch init            set up (idempotent)
       ve orch init --check    say what is missing; exit 1 if anything is
     """
     from ve_hooks.orch import init as setup
+    from ve_hooks.orch.config_file import ConfigRefused
     from ve_hooks.orch.mcp_server import DEFAULT_WAIT_SECONDS
 
     repo = ctx.obj["repo"]
     try:
         if not check_only:
             for line in setup.init(repo, DEFAULT_WAIT_SECONDS if wait is None else wait, command):
-                click.echo(f"done: {line}")
+                click.echo(f"done: {one_line(line, 500)}")
         report = setup.check(repo)
-    except setup.InitError as e:
+    except ConfigRefused as e:  # InitError included: the file or the repository refused, nothing half-done
         raise click.ClickException(one_line(str(e), 500)) from None
     for item in report.items:
         mark = "ok" if item.ok else ("warning" if not item.required else "missing" if check_only else "todo")
-        click.echo(f"{mark}: {item.what}" + ("" if item.ok else f"  ->  {item.fix}"))
+        # .mcp.json's command and the remotes' names come from the repository: through the guard.
+        click.echo(f"{mark}: {one_line(item.what, 500)}" + ("" if item.ok else f"  ->  {one_line(item.fix, 500)}"))
     return 1 if check_only and report.missing else 0
 
 
