@@ -34,7 +34,7 @@ KNOWN_KEYS = {
     "tip-statuses": "map of kind -> statuses that make an artifact tip-eligible",
     "per-path-ignores": "map of glob -> rule codes or prefixes ignored for matching paths",
     "check-code-references": "false: skip VE7xx file/symbol checks (e.g. docs-only checkouts)",
-    "orch": "table: how `ve orch run` starts Claude Code (permission-mode, allowed-tools, max-turns, defer)",
+    "orch": "table: which agent `ve orch run` starts and how (agent, permission-mode, allowed-tools, max-turns, defer)",
 }
 
 

@@ -14,57 +14,20 @@ could point it elsewhere.
 
 from __future__ import annotations
 
-import fcntl
 import os
-import shutil
-import subprocess
 from pathlib import Path
+
+from support.npm_cli import Unavailable, npm_binary
+
+__all__ = ["Unavailable", "claude_binary", "claude_env"]
 
 PACKAGE = "@anthropic-ai/claude-code"
 # Deferred tool calls need >= 2.1.89; pinned so every machine runs the version these tests saw.
 VERSION = os.environ.get("VE_TEST_CLAUDE_VERSION", "2.1.197")
-INSTALL_TIMEOUT = 600
-
-
-class Unavailable(Exception):
-    """The real CLI cannot be had here (the reason is the message)."""
 
 
 def claude_binary(cache_dir: Path) -> Path:
-    explicit = os.environ.get("VE_TEST_CLAUDE")
-    if explicit:
-        if not Path(explicit).is_file():
-            raise Unavailable(f"$VE_TEST_CLAUDE={explicit} does not exist")
-        return Path(explicit).absolute()
-    cache_dir = cache_dir.resolve()
-    prefix = cache_dir / f"claude-code-{VERSION}"
-    binary = prefix / "node_modules" / ".bin" / "claude"
-    if binary.exists():
-        return binary
-    npm = shutil.which("npm")
-    if npm is None:
-        raise Unavailable(f"npm is not installed: cannot install {PACKAGE} for the real-CLI tests")
-    prefix.mkdir(parents=True, exist_ok=True)
-    with (cache_dir / "install.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if binary.exists():  # another session installed it while we waited
-            return binary
-        try:
-            proc = subprocess.run(
-                [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--loglevel=error",
-                 f"{PACKAGE}@{VERSION}"],
-                capture_output=True, text=True, timeout=INSTALL_TIMEOUT,
-                env={**os.environ, "npm_config_update_notifier": "false"})
-        except (OSError, subprocess.TimeoutExpired) as e:
-            raise Unavailable(f"npm install {PACKAGE}@{VERSION} failed: {e}") from None
-        if proc.returncode != 0 or not binary.exists():
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-            raise Unavailable(f"npm install {PACKAGE}@{VERSION} failed (exit {proc.returncode}): "
-                              + " | ".join(tail))
-    check = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=120)
-    if check.returncode != 0:
-        raise Unavailable(f"{binary} --version failed: {check.stderr.strip()[-300:]}")
-    return binary
+    return npm_binary(PACKAGE, VERSION, "claude", cache_dir, "VE_TEST_CLAUDE")
 
 
 # Variables that could send the CLI to a real account or change what it does.

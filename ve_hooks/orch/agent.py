@@ -23,12 +23,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ve_hooks.orch import claude, model
+from ve_hooks.orch import claude, codex, gemini, model
 from ve_hooks.orch.claude import ClaudeSettings
-from ve_hooks.orch.mcp_server import SERVER_NAME, TOOL_NAME
+from ve_hooks.orch.protocol import ALLOWED_TOOL, SERVER_NAME
 from ve_hooks.orch.store import OrchError, Store
 
-ALLOWED_TOOL = f"mcp__{SERVER_NAME}__{TOOL_NAME}"
+# The agents `ve orch run --agent` starts with their own arguments (Claude Code: see claude.py).
+AGENT_MODULES = {"codex": codex, "gemini": gemini}
 PLACEHOLDERS = ("unit", "prompt_file", "mcp_config", "session_id", "answer", "allowed_tool", "run_id")
 
 
@@ -154,31 +155,16 @@ def _launch(store: Store, cmd: list[str], stdin_text: str | None, env: dict[str,
 def _record_deferred(store: Store, unit: str, call: dict[str, Any], session_id: str | None, run_id: str,
                      parallel: bool) -> str:
     """Record the question of a deferred AskOperator call once (keyed by its tool_use id)."""
-    from ve_hooks.orch import delivery
-
-    tool_use_id = str(call.get("id") or "")
     text, options, context = claude.question_from_deferred(call)
-    found: list[str] = []
-
-    def build(u: model.Unit) -> list[dict[str, Any]]:
-        found[:] = [q.id for q in u.questions.values() if tool_use_id and q.event.get("tool_use_id") == tool_use_id]
-        if found:
-            return []
-        event = model.make("question", unit=unit, text=text, options=options or None, context=context,
-                           session_id=session_id, run_id=run_id, tool_use_id=tool_use_id or None, deferred=True,
-                           parallel_calls=True if parallel else None,
-                           asker=f"AskOperator (deferred call in session {session_id})")
-        found.append(str(event["id"]))
-        return [event]
-
-    delivery.append_if(store, unit, build, f"ve-orch: deferred question for {unit}")
-    return found[0]
+    return store.ask(unit, text, options, context, session_id=session_id, run_id=run_id,
+                     tool_use_id=str(call.get("id") or "") or None, deferred=True, parallel_calls=parallel,
+                     asker=f"AskOperator (deferred call in session {session_id})")
 
 
 def _execute(store: Store, unit: str, agent_cmd: str | None, *, kind: str, stdin_payload: str | None,
              values: dict[str, str], wait: float, extra_env: dict[str, str], session_hint: str | None = None,
              run_id: str | None = None, pairs: Sequence[tuple[model.Question, model.Event]] = (),
-             deferred_resume: bool = False, prompt_on_resume: bool = True) -> AgentResult:
+             deferred_resume: bool = False, prompt_on_resume: bool = True, agent: str | None = None) -> AgentResult:
     from ve_hooks.orch import delivery
 
     run_id = run_id or model.new_id("run")
@@ -189,6 +175,11 @@ def _execute(store: Store, unit: str, agent_cmd: str | None, *, kind: str, stdin
     config_path.write_text(json.dumps(mcp_config(store, unit, wait, run_id), indent=2) + "\n")
     claude_args = not uses_placeholders(agent_cmd)
     settings = load_settings(store) if claude_args else ClaudeSettings()
+    agent = agent or settings.agent
+    if claude_args and agent != "claude":
+        return _execute_cli(store, unit, agent, agent_cmd, kind=kind, text=stdin_payload or values.get("answer", ""),
+                            wait=wait, extra_env=extra_env, session_hint=session_hint, run_id=run_id, pairs=pairs,
+                            settings=settings, log_path=log_path, config_path=config_path)
     defer = claude_args and settings.defer and wait <= 0
     values = {**values, "unit": unit, "mcp_config": str(config_path), "allowed_tool": ALLOWED_TOOL,
               "run_id": run_id}
@@ -222,26 +213,95 @@ def _execute(store: Store, unit: str, agent_cmd: str | None, *, kind: str, stdin
                              facts.parallel_to(str(result.deferred.get("id"))))
         else:
             result.problems.append(f"the agent deferred a call of {model.one_line(str(result.deferred.get('name')), 60)}")
-    for q, _a in pairs:
-        if facts.consumed(q, deferred_resume):
-            delivery.deliver(store, unit, q.id, via="tool" if deferred_resume else "resume", session_id=session_id,
-                             run_id=run_id, allow_claimed_by=run_id)
+    consumed = [q for q, _a in pairs if facts.consumed(q, deferred_resume)]
+    return _finish(store, unit, kind=kind, code=code, session_id=session_id, run_id=run_id, started=started,
+                   log_path=log_path, problems=result.problems, fields=result.fields, pairs=pairs,
+                   consumed=consumed, via="tool" if deferred_resume else "resume",
+                   agent="claude" if claude_args else None)
+
+
+def _finish(store: Store, unit: str, *, kind: str, code: int, session_id: str | None, run_id: str, started: str,
+            log_path: Path, problems: list[str], fields: dict[str, Any],
+            pairs: Sequence[tuple[model.Question, model.Event]], consumed: Sequence[model.Question], via: str,
+            agent: str | None) -> AgentResult:
+    """Record the deliveries the stream proved, then the run: its state comes from the notes."""
+    from ve_hooks.orch import delivery
+
+    for q in consumed:
+        delivery.deliver(store, unit, q.id, via=via, session_id=session_id, run_id=run_id, allow_claimed_by=run_id)
     unit_state = store.load([unit]).unit(unit)
     undelivered = [q.id for q, _a in pairs if unit_state.questions[q.id].status == model.ANSWERED]
     if undelivered:
-        result.problems.append(f"the answer to {', '.join(undelivered)} did not reach the agent; "
-                               f"it waits for the next `ve orch resume {shlex.quote(unit)}`")
+        problems.append(f"the answer to {', '.join(undelivered)} did not reach the agent; "
+                        f"it waits for the next `ve orch resume {shlex.quote(unit)}`")
     if unit_state.open_questions():
         state = model.NEEDS_ATTENTION
     else:
-        state = model.DONE if code == 0 and not result.problems else model.FAILED
-    reason = "; ".join(result.problems) or None
+        state = model.DONE if code == 0 and not problems else model.FAILED
+    reason = "; ".join(problems) or None
     store.record_run(unit, state=state, exit_code=code, session_id=session_id, run_id=run_id, kind=kind,
-                     started_at=started, log=str(log_path), reason=reason, **result.fields)
+                     started_at=started, log=str(log_path), reason=reason, agent=agent, **fields)
     return AgentResult(state, code, session_id, log_path, run_id, reason)
 
 
-def run(store: Store, unit: str, prompt_file: Path, agent_cmd: str | None = None, wait: float = 0.0) -> AgentResult:
+def find_agent(agent: str, agent_cmd: str | None) -> list[str]:
+    """The agent's executable: ``--agent-cmd`` (without placeholders) as written, else found on PATH."""
+    if agent_cmd:
+        return shlex.split(agent_cmd)
+    module = AGENT_MODULES[agent]
+    found = shutil.which(module.EXECUTABLE)
+    if found is None:
+        raise OrchError(f"{module.EXECUTABLE} is not on PATH: install it ({module.INSTALL}) "
+                        "or name it with --agent-cmd")
+    return [found]
+
+
+def _execute_cli(store: Store, unit: str, agent: str, agent_cmd: str | None, *, kind: str, text: str, wait: float,
+                 extra_env: dict[str, str], session_hint: str | None, run_id: str,
+                 pairs: Sequence[tuple[model.Question, model.Event]], settings: ClaudeSettings, log_path: Path,
+                 config_path: Path) -> AgentResult:
+    """Run Codex CLI or Gemini CLI with AskOperator added for this run only (see their modules)."""
+    from ve_hooks.orch import codex, gemini
+
+    base = find_agent(agent, agent_cmd)
+    server = mcp_config(store, unit, wait, run_id)["mcpServers"][SERVER_NAME]
+    env = {**os.environ, "VE_ORCH_UNIT": unit, "VE_ORCH_RUN_ID": run_id, "VE_ORCH_MCP_CONFIG": str(config_path),
+           "VE_ORCH_REPO": str(store.repo.path), "VE_ORCH_REF": store.ref, **extra_env}
+    resume_id = session_hint if kind == "resume" else None
+    if agent == "codex":
+        extra = codex.overrides(server["command"], server["args"], server.get("env") or {}, wait,
+                                settings.permission_mode, settings.allowed_tools)
+        cmd, stdin_text = codex.command(base, extra, resume_id), text
+        read = codex.read_stream
+    else:
+        entry = gemini.server_entry(server["command"], server["args"], server.get("env"), wait)
+        try:
+            home = gemini.layered_home(log_path.with_suffix(".gemini-home"), env, entry, settings.max_turns,
+                                       shlex.join([*server_command(), "orch", "stop-hook"]))
+        except gemini.GeminiSetupError as e:
+            raise OrchError(str(e)) from None
+        env["GEMINI_CLI_HOME"] = str(home)
+        cmd, stdin_text = gemini.command(base, text, settings.permission_mode, resume_id), None
+        read = gemini.read_stream
+    started = model.now()
+    try:
+        code = _launch(store, cmd, stdin_text, env, log_path)
+    except OrchError as e:
+        store.record_run(unit, state=model.FAILED, exit_code=None, session_id=session_hint, run_id=run_id,
+                         kind=kind, started_at=started, log=str(log_path), reason=str(e), agent=agent)
+        raise
+    turns = read(log_path)
+    session_id = turns.session_id or session_hint
+    problems = turns.problems()
+    # Tool mode: the answer went as the resume's prompt; a model turn after it took it in.
+    consumed = [q for q, _a in pairs] if turns.model_turns > 0 and turns.ended else []
+    return _finish(store, unit, kind=kind, code=code, session_id=session_id, run_id=run_id, started=started,
+                   log_path=log_path, problems=problems, fields=turns.fields(), pairs=pairs, consumed=consumed,
+                   via="resume", agent=agent)
+
+
+def run(store: Store, unit: str, prompt_file: Path, agent_cmd: str | None = None, wait: float = 0.0,
+        agent: str | None = None) -> AgentResult:
     """Start a fresh agent session on ``unit`` with the prompt in ``prompt_file``."""
     model.validate_unit(unit)
     try:
@@ -250,7 +310,7 @@ def run(store: Store, unit: str, prompt_file: Path, agent_cmd: str | None = None
         raise OrchError(f"cannot read prompt file {prompt_file}: {e}") from None
     return _execute(store, unit, agent_cmd, kind="run", stdin_payload=prompt,
                     values={"prompt_file": str(prompt_file.resolve())}, wait=wait,
-                    extra_env={"VE_ORCH_PROMPT_FILE": str(prompt_file.resolve())})
+                    extra_env={"VE_ORCH_PROMPT_FILE": str(prompt_file.resolve())}, agent=agent)
 
 
 def compose_answer(pairs: Sequence[tuple[model.Question, model.Event]]) -> str:
@@ -265,7 +325,8 @@ def compose_answer(pairs: Sequence[tuple[model.Question, model.Event]]) -> str:
     return "\n".join(parts)
 
 
-def resume(store: Store, unit: str, agent_cmd: str | None = None, wait: float = 0.0) -> AgentResult | None:
+def resume(store: Store, unit: str, agent_cmd: str | None = None, wait: float = 0.0,
+           agent: str | None = None) -> AgentResult | None:
     """Deliver the answered questions of ``unit`` to its agent session; None if nothing to deliver.
 
     The answers are claimed first (a conditional CAS write), so two racing resumes never hand the
@@ -285,6 +346,8 @@ def resume(store: Store, unit: str, agent_cmd: str | None = None, wait: float = 
                             "wait for it to finish")
         return None
     claude_args = not uses_placeholders(agent_cmd)
+    agent = agent or _agent_of(u, free[0][0]) or load_settings(store).agent if claude_args else agent
+    claude_args = claude_args and agent in (None, "claude")
     deferred = [(q, a) for q, a in free if q.deferred] if claude_args else []
     chosen = deferred[:1] or [(q, a) for q, a in free if not q.deferred or not claude_args]
     session_id = u.session_for(chosen[0][0])
@@ -305,4 +368,14 @@ def resume(store: Store, unit: str, agent_cmd: str | None = None, wait: float = 
                     values={"session_id": session_id, "answer": answer}, wait=wait,
                     extra_env={"VE_ORCH_SESSION_ID": session_id, "VE_ORCH_ANSWER": answer},
                     session_hint=session_id, run_id=run_id, pairs=pairs, deferred_resume=deferred_resume,
-                    prompt_on_resume=prompt)
+                    prompt_on_resume=prompt, agent=agent)
+
+
+def _agent_of(unit: model.Unit, question: model.Question) -> str | None:
+    """The agent of the run that asked ``question`` (its session is that agent's to resume)."""
+    session = unit.session_for(question)
+    for run in reversed(unit.runs):
+        if run.get("agent") and (run.get("run_id") == question.event.get("run_id") or
+                                 (session and run.get("session_id") == session)):
+            return str(run.get("agent"))
+    return None

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ve_hooks.orch import model
+from ve_hooks.orch.protocol import ALLOWED_TOOL, answer_message, stop_message
 from ve_hooks.orch.store import Store
 
 # Permission modes of `claude --permission-mode`, and why one would pick them for unattended runs.
@@ -38,22 +39,25 @@ PERMISSION_MODES = {
     "auto": "a classifier approves or refuses each tool call",
 }
 DEFAULT_PERMISSION_MODE = "acceptEdits"
+# The agents `ve orch run --agent` knows (Claude Code here; Codex CLI and Gemini CLI in their modules).
+AGENTS = ("claude", "codex", "gemini")
 
 HOOK_COMMAND = "defer-hook"
 
 
 @dataclass(frozen=True)
 class ClaudeSettings:
-    """``[tool.ve-hooks.orch]``: how ``ve orch run``/``resume`` start Claude Code."""
+    """``[tool.ve-hooks.orch]``: which agent ``ve orch run``/``resume`` start, and how."""
 
     permission_mode: str = DEFAULT_PERMISSION_MODE
     allowed_tools: tuple[str, ...] = ()
     max_turns: int | None = None
     defer: bool = True
+    agent: str = "claude"
 
     @classmethod
     def from_table(cls, table: dict[str, Any], where: str) -> ClaudeSettings:
-        known = {"permission-mode", "allowed-tools", "max-turns", "defer"}
+        known = {"permission-mode", "allowed-tools", "max-turns", "defer", "agent"}
         unknown = sorted(set(table) - known)
         if unknown:
             raise ValueError(f"{where}: unknown key {unknown[0]!r} in orch (known: {', '.join(sorted(known))})")
@@ -71,13 +75,14 @@ class ClaudeSettings:
         defer = table.get("defer", True)
         if not isinstance(defer, bool):
             raise ValueError(f"{where}: orch.defer must be true or false")
-        return cls(mode, tuple(tools), turns, defer)
+        agent = table.get("agent", "claude")
+        if agent not in AGENTS:
+            raise ValueError(f"{where}: orch.agent must be one of {', '.join(AGENTS)}")
+        return cls(mode, tuple(tools), turns, defer, agent)
 
 
 def hook_settings(server_cmd: list[str], repo: Path, ref: str, unit: str) -> dict[str, Any]:
     """Settings JSON (for ``claude --settings``) with the PreToolUse hook that defers AskOperator."""
-    from ve_hooks.orch.agent import ALLOWED_TOOL
-
     argv = [*server_cmd, "orch", "--repo", str(repo), "--ref", ref, HOOK_COMMAND, "--unit", unit]
     return {"hooks": {"PreToolUse": [{"matcher": ALLOWED_TOOL, "hooks": [
         {"type": "command", "command": shlex.join(argv), "timeout": 60}]}]}}
@@ -89,8 +94,6 @@ def hook_decision(unit: model.Unit, payload: dict[str, Any]) -> dict[str, Any] |
     Defer an AskOperator call unless its question (found by the call's ``tool_use_id``) already has
     an answer: then allow it, so the resumed session runs the call and gets the answer.
     """
-    from ve_hooks.orch.agent import ALLOWED_TOOL
-
     if payload.get("tool_name") != ALLOWED_TOOL:
         return None
     tool_use_id = payload.get("tool_use_id")
@@ -191,7 +194,6 @@ def answer_deferred_call(store: Store, unit: str, call_id: str | None, session_i
     unanswered, or whose answer went to another attempt, gets the stop message again.
     """
     from ve_hooks.orch import delivery
-    from ve_hooks.orch.mcp_server import stop_message
 
     if not call_id:
         return None
@@ -202,7 +204,7 @@ def answer_deferred_call(store: Store, unit: str, call_id: str | None, session_i
     if asked.event.get("parallel_calls") and asked.winner is not None:
         # The model will not see this result (the call shared its turn): the resume's prompt
         # carries the answer, and the orchestrator records the delivery from the stream.
-        return f"The operator answered your question {asked.id}: {model.answer_text(asked, asked.winner)}"
+        return answer_message(asked.id, model.answer_text(asked, asked.winner))
     got = delivery.deliver(store, unit, asked.id, via="tool", session_id=session_id, run_id=run_id,
                            tool_use_id=call_id, allow_claimed_by=run_id)
     if got is None:  # already recorded for this very call (a retried request) returns the same answer
@@ -211,4 +213,4 @@ def answer_deferred_call(store: Store, unit: str, call_id: str | None, session_i
             return stop_message(asked.id, unit)
         got = (fresh, fresh.winner)
     q, answer = got
-    return f"The operator answered your question {q.id}: {model.answer_text(q, answer)}"
+    return answer_message(q.id, model.answer_text(q, answer))

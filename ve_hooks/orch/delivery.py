@@ -17,45 +17,19 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ve_hooks.orch import model, notes
+from ve_hooks.orch import model
 from ve_hooks.orch.store import Store
 
 # A claim by a process on another machine cannot be checked for life; it expires after this.
 FOREIGN_CLAIM_SECONDS = 3600.0
 
 Pair = tuple[model.Question, model.Event]
-
-
-def append_if(store: Store, unit_name: str, build: Callable[[model.Unit], Sequence[dict[str, Any]]],
-              message: str) -> list[dict[str, Any]]:
-    """Append ``build(unit)`` in one CAS commit, ``unit`` read at the commit being replaced.
-
-    ``build`` returns no events when the condition fails (nothing is written); it is called again on every retry,
-    so it always judges the state the new commit will actually follow.
-    """
-    model.validate_unit(unit_name)
-    written: list[dict[str, Any]] = []
-
-    def attempt() -> None:
-        snap = notes.read_snapshot(store.repo.path, store.ref, names=[unit_name])
-        events, _warnings = model.parse_note(unit_name, snap.records().get(unit_name, b""))
-        new = list(build(model.fold(unit_name, events)))
-        written[:] = new
-        if not new:
-            return
-        data = b"".join(model.encode(e) for e in new)
-        commit = notes.build_commit(store.repo, snap, {unit_name: data}, message)
-        notes.update_ref(store.repo, store.ref, commit, snap.commit, message)
-
-    with notes.local_writer_lock(store.repo):
-        notes.cas_loop(store.repo, store.ref, attempt)
-    return written
 
 
 # -- claims -------------------------------------------------------------------------------------
@@ -121,7 +95,7 @@ def claim(store: Store, unit_name: str, question_ids: Iterable[str], run_id: str
                            session_id=session_id, host=socket.gethostname(), pid=os.getpid())
                 for q, a in pairs]
 
-    append_if(store, unit_name, build, f"ve-orch: claim answers for {unit_name} (run {run_id})")
+    store.append_if(unit_name, build, f"ve-orch: claim answers for {unit_name} (run {run_id})")
     return pairs
 
 
@@ -148,7 +122,7 @@ def deliver(store: Store, unit_name: str, question_id: str, *, via: str, session
         return [model.make("delivered", unit=unit_name, question_id=q.id, answer_id=q.winner.id, via=via,
                            session_id=session_id, run_id=run_id, tool_use_id=tool_use_id)]
 
-    append_if(store, unit_name, build, f"ve-orch: delivered the answer to {question_id} ({via})")
+    store.append_if(unit_name, build, f"ve-orch: delivered the answer to {question_id} ({via})")
     return got[0] if got else None
 
 

@@ -227,6 +227,10 @@ def check(start: str | Path) -> Report:
         clean = tracked and _git(top, "diff", "--quiet", "HEAD", "--", MCP_FILE)[0] == 0
         report.items.append(Item(f"{MCP_FILE} is committed (the daemon's worktrees are checked out from commits)",
                                  clean, f"git add {MCP_FILE} && git commit -m 'AskOperator for the orchestrator'"))
+    from ve_hooks.orch import agent_configs
+
+    for name, ok in agent_configs.declared(top):  # Codex CLI and Gemini CLI read these
+        report.items.append(Item(f"{name} declares the {SERVER_NAME} server (AskOperator)", ok, "ve orch init"))
     report.items.append(Item(f"notes.rewriteRef includes {NOTES_PATTERN}",
                              NOTES_PATTERN in _values(top, "notes.rewriteRef"), "ve orch init"))
     for remote in _git(top, "remote")[1].split():
@@ -236,6 +240,13 @@ def check(start: str | Path) -> Report:
         if pushes:
             report.items.append(Item(f"remote {remote} pushes the notes", PUSH_REFSPEC in pushes, "ve orch init"))
     return report
+
+
+def _agent_configs(top: Path, wait: float, command: str) -> list[str]:
+    """The server in ``.codex/config.toml`` and ``.gemini/settings.json`` (see agent_configs)."""
+    from ve_hooks.orch import agent_configs
+
+    return agent_configs.write(top, wait, command, add_server)
 
 
 def init(start: str | Path, wait: float = DEFAULT_WAIT_SECONDS, command: str = COMMAND) -> list[str]:
@@ -252,6 +263,7 @@ def init(start: str | Path, wait: float = DEFAULT_WAIT_SECONDS, command: str = C
     if config_file.merge(top / MCP_FILE, top, edit):
         done.append(f"{MCP_FILE}: added the {SERVER_NAME} server (AskOperator)"
                     + (", other servers kept" if existed[0] else ""))
+    done += _agent_configs(top, wait, command)
     if NOTES_PATTERN not in _values(top, "notes.rewriteRef"):
         _add(top, "notes.rewriteRef", NOTES_PATTERN)
         done.append(f"git config notes.rewriteRef {NOTES_PATTERN}")

@@ -18,48 +18,45 @@ import os
 import time
 
 from ve_hooks.orch import model
+from ve_hooks.orch.protocol import (  # noqa: F401  (re-exported: the server's names)
+    DEFAULT_WAIT_SECONDS,
+    SERVER_NAME,
+    TOOL_DESCRIPTION,
+    TOOL_NAME,
+    stop_message,
+)
 from ve_hooks.orch.store import Store
 
-SERVER_NAME = "ve-orch"
-TOOL_NAME = "AskOperator"
 POLL_SECONDS = 0.25
-# How long a call waits when the unit is inferred (``ve orch init`` writes it into .mcp.json).
-DEFAULT_WAIT_SECONDS = 1800.0
 # Progress notifications this often keep a client's idle timer from cutting a long wait short.
 PROGRESS_SECONDS = 15.0
 
-TOOL_DESCRIPTION = (
-    "Ask the human operator a question and record it. Use this tool - and only this tool - when you "
-    "cannot continue without a decision or information from the operator. Call it on its own, not "
-    "beside other tool calls in the same turn. Do not ask questions in "
-    "your final message: the orchestrator never reads it for questions. If the result says the "
-    "question was recorded without an answer, stop and end your turn; the answer will arrive when "
-    "the session is resumed."
-)
 
+def watch(store: Store, unit: str, question_id: str, seconds: float) -> model.Question | None:
+    """Poll the notes until the question is answered or cancelled, or ``seconds`` ran out.
 
-def wait_for_answer(store: Store, unit: str, question_id: str, seconds: float) -> tuple[model.Question, model.Event] | None:
-    """Poll the notes (re-reading only when the ref moved) until the question has an answer."""
+    Reads the unit once on entry and then only when the ref moved; returns the question as last
+    read (None if it is not there).
+    """
     deadline = time.monotonic() + seconds
     last: str | None = "unread"
+    q: model.Question | None = None
     while True:
         head = store.head()
         if head != last:
             last = head
             q = store.load([unit], commit=head).unit(unit).questions.get(question_id)
-            if q is not None and q.winner is not None:
-                return q, q.winner
-            if q is not None and q.cancelled:
-                return None
+            if q is not None and (q.winner is not None or q.cancelled):
+                return q
         if time.monotonic() >= deadline:
-            return None
+            return q
         time.sleep(POLL_SECONDS)
 
 
-def stop_message(qid: str, unit: str) -> str:
-    return (f"Your question was recorded as {qid} for work unit {unit}. No answer yet: stop now and "
-            "end your turn without guessing. The operator's answer will be delivered when this "
-            "session is resumed.")
+def wait_for_answer(store: Store, unit: str, question_id: str, seconds: float) -> tuple[model.Question, model.Event] | None:
+    """Poll the notes (re-reading only when the ref moved) until the question has an answer."""
+    q = watch(store, unit, question_id, seconds)
+    return (q, q.winner) if q is not None and q.winner is not None else None
 
 
 def _unit_for_call(unit: str | None, cwd: str) -> str:
@@ -141,22 +138,20 @@ def build_server(store: Store, unit: str | None, wait: float = 0.0, cwd: str | N
         if wait <= 0:
             return stop_message(qid, target)
         deadline = time.monotonic() + wait
-        got = None
         await anyio.to_thread.run_sync(lambda: _try_sync(store, remote))  # the question, to the remote
-        while True:
+        while True:  # one read of the unit per tick (watch re-reads only when the ref moved)
             step = min(step_seconds, max(0.0, deadline - time.monotonic()))
-            got = await anyio.to_thread.run_sync(lambda s=step: wait_for_answer(store, target, qid, s))
-            if got is not None or time.monotonic() >= deadline:
+            seen = await anyio.to_thread.run_sync(lambda s=step: watch(store, target, qid, s))
+            if seen is not None and (seen.winner is not None or seen.cancelled):
                 break
-            await anyio.to_thread.run_sync(lambda: _try_sync(store, remote))
-            q = store.load([target]).unit(target).questions.get(qid)
-            if q is not None and q.winner is not None:
-                got = (q, q.winner)
+            if time.monotonic() >= deadline:
                 break
-            if q is not None and q.cancelled:
-                break
+            await anyio.to_thread.run_sync(lambda: _try_sync(store, remote))  # seen by the next watch
             await ctx.report_progress(wait - max(0.0, deadline - time.monotonic()), wait,
                                       f"waiting for the operator to answer {qid}")
+        got = None
+        if seen is not None and seen.winner is not None:
+            got = (seen, seen.winner)
         if got is not None:  # recorded once: a resume racing this call cannot hand it out again
             got = await anyio.to_thread.run_sync(
                 lambda: delivery.deliver(store, target, qid, via="wait", session_id=session_id, run_id=run_id,
@@ -166,8 +161,7 @@ def build_server(store: Store, unit: str | None, wait: float = 0.0, cwd: str | N
                 return f"The operator answered question {qid}: {model.answer_text(q, answer)}"
             return stop_message(qid, target)  # delivered meanwhile by a resume
         if unit is None:  # inside the daemon's agents nothing else would ever deliver it: say so
-            q = store.load([target]).unit(target).questions.get(qid)
-            if q is not None and q.cancelled:
+            if seen is not None and seen.cancelled:
                 raise ToolError(f"The operator withdrew question {qid} (work unit {target}) without "
                                 "answering it. Do not guess: end your turn, saying what you needed.")
             raise ToolError(f"No answer from the operator to question {qid} (work unit {target}) within "

@@ -352,12 +352,24 @@ def local_writer_lock(repo: NotesRepo, max_seconds: float = MAX_SECONDS) -> Iter
         os.close(fd)  # closing releases the lock
 
 
-def append(repo: NotesRepo, ref: str, additions: Mapping[str, bytes], message: str) -> int:
-    """Append bytes to the notes of several names in one commit, compare-and-swap; returns tries."""
+def append(repo: NotesRepo, ref: str, additions: Mapping[str, bytes] | Callable[[NotesSnapshot], Mapping[str, bytes]],
+           message: str, names: Iterable[str] | None = None, first: NotesSnapshot | None = None) -> int:
+    """Append bytes to the notes of several names in one commit, compare-and-swap; returns tries.
+
+    ``additions`` may be a function of the snapshot being replaced (of ``names``): it is called
+    again on every retry, so a conditional write always judges the state its commit follows, and
+    writes nothing when it returns no additions. ``first``: a snapshot just read, used by the
+    first attempt instead of reading again.
+    """
+    given = [first] if first is not None else []
 
     def attempt() -> None:
-        snap = read_snapshot(repo.path, ref, names=additions)
-        new = build_commit(repo, snap, additions, message)
+        wanted = names if names is not None else (None if callable(additions) else additions)
+        snap = given.pop() if given else read_snapshot(repo.path, ref, names=wanted)
+        new_data = additions(snap) if callable(additions) else additions
+        if not new_data:
+            return
+        new = build_commit(repo, snap, new_data, message)
         update_ref(repo, ref, new, snap.commit, message)
 
     with local_writer_lock(repo):

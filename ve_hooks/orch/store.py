@@ -113,38 +113,36 @@ class Store:
 
         ``build`` decides on the state the new commit will follow (it runs again on every retry) and
         returns no events, or raises, when its condition fails: nothing is written then. ``first``
-        (a ledger just loaded, holding the unit) spares the first attempt a read of its own.
+        (a ledger just loaded, holding the unit) spares the first attempt a read of its own. The
+        compare-and-swap loop is :func:`ve_hooks.orch.notes.append`'s.
         """
         model.validate_unit(unit_name)
         written: list[dict[str, Any]] = []
         snap0 = first.snapshot if first is not None else None
         path = snap0.note_path(unit_name) if snap0 is not None else None
-        given = [snap0] if snap0 is not None and (path is None or snap0.entries[path][1] in snap0.blobs) else []
+        usable = snap0 is not None and (path is None or snap0.entries[path][1] in snap0.blobs)
 
-        def attempt() -> None:
-            snap = given.pop() if given else notes.read_snapshot(self.repo.path, self.ref, names=[unit_name])
+        def additions(snap: notes.NotesSnapshot) -> dict[str, bytes]:
             events, _warnings = model.parse_note(unit_name, snap.records().get(unit_name, b""))
-            new = list(build(model.fold(unit_name, events)))
-            written[:] = new
-            if not new:
-                return
-            data = b"".join(model.encode(e) for e in new)
-            commit = notes.build_commit(self.repo, snap, {unit_name: data}, message)
-            notes.update_ref(self.repo, self.ref, commit, snap.commit, message)
+            written[:] = list(build(model.fold(unit_name, events)))
+            return {unit_name: b"".join(model.encode(e) for e in written)} if written else {}
 
-        with notes.local_writer_lock(self.repo):
-            notes.cas_loop(self.repo, self.ref, attempt)
+        notes.append(self.repo, self.ref, additions, message, names=[unit_name], first=snap0 if usable else None)
         return written
 
     # -- the verbs -------------------------------------------------------------------------
 
     def ask(self, unit: str, text: str, options: Sequence[str] = (), context: str | None = None,
             session_id: str | None = None, asker: str | None = None, run_id: str | None = None,
-            tool_use_id: str | None = None, deferred: bool = False, waits_until: str | None = None) -> str:
+            tool_use_id: str | None = None, deferred: bool = False, waits_until: str | None = None,
+            parallel_calls: bool = False) -> str:
         """Record a question; returns its id.
 
-        ``tool_use_id``: the agent's AskOperator call; ``deferred``: that call was deferred and
-        resuming the session runs it; ``waits_until``: a tool call waits for the answer until then.
+        ``tool_use_id``: the agent's AskOperator call; the question of a call is recorded once (a
+        retried request, or a deferred call read again, returns the id already there).
+        ``deferred``: that call was deferred and resuming the session runs it;
+        ``parallel_calls``: it shared its model turn with other tool calls;
+        ``waits_until``: a tool call waits for the answer until then.
         """
         model.validate_unit(unit)
         if not text.strip():
@@ -152,9 +150,18 @@ class Store:
         event = model.make("question", unit=unit, text=text, options=list(options) or None, context=context,
                            session_id=session_id, asker=asker or default_who(self.repo.path), run_id=run_id,
                            tool_use_id=tool_use_id, deferred=True if deferred else None,
-                           waits_until=waits_until)
-        self.append([event], f"ve-orch: question {event['id']} for {unit}")
-        return str(event["id"])
+                           parallel_calls=True if parallel_calls else None, waits_until=waits_until)
+        if not tool_use_id:
+            self.append([event], f"ve-orch: question {event['id']} for {unit}")
+            return str(event["id"])
+        found: list[str] = []
+
+        def build(u: model.Unit) -> list[dict[str, Any]]:
+            found[:] = [q.id for q in u.questions.values() if q.event.get("tool_use_id") == tool_use_id]
+            return [] if found else [event]
+
+        self.append_if(unit, build, f"ve-orch: question {event['id']} for {unit}")
+        return found[0] if found else str(event["id"])
 
     def find_question(self, unit: model.Unit, question_id: str | None, *, statuses: Sequence[str]) -> model.Question:
         """The question ``question_id`` (a unique prefix is enough), or the only one in ``statuses``."""

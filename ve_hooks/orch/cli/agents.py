@@ -32,6 +32,19 @@ def defer_hook(ctx: click.Context, unit: str) -> int:
     return 0
 
 
+@orch.command("stop-hook", hidden=True)
+def stop_hook() -> int:
+    """Gemini CLI AfterTool hook: end the agent loop once AskOperator recorded a question without an answer."""
+    from ve_hooks.orch import gemini
+
+    try:
+        payload = json.loads(sys.stdin.read() or "{}")
+    except ValueError:
+        payload = {}
+    click.echo(json.dumps(gemini.after_tool_decision(payload if isinstance(payload, dict) else {})))
+    return 0
+
+
 @orch.command()
 @click.option("--unit", envvar="VE_ORCH_UNIT", default=None,
               help="Work unit the questions belong to [default: inferred from the worktree at each call].")
@@ -81,27 +94,39 @@ def _report(unit: str, result: Any) -> int:
 @click.option("--prompt-file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="File holding the prompt the agent starts from.")
 @click.option("--agent-cmd", default=None, help="Agent command instead of `claude` (see docs/orchestrator.md).")
+@click.option("--agent", "agent_name", type=click.Choice(["claude", "codex", "gemini"]), default=None,
+              help="Which agent CLI to start, found on PATH [default: `agent` in [tool.ve-hooks.orch], else claude].")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, help="AskOperator waits this long for an answer.")
 @click.pass_context
 @_errors
-def run(ctx: click.Context, unit: str, prompt_file: Path, agent_cmd: str | None, wait: float) -> int:
-    """Run an agent on UNIT with the AskOperator tool; exit 0 DONE, 1 NEEDS_ATTENTION/FAILED."""
+def run(ctx: click.Context, unit: str, prompt_file: Path, agent_cmd: str | None, agent_name: str | None,
+        wait: float) -> int:
+    """Run an agent on UNIT with the AskOperator tool; exit 0 DONE, 1 NEEDS_ATTENTION/FAILED.
+
+    \b
+    The agent is Claude Code, Codex CLI or Gemini CLI (--agent), headless with
+    JSON output; AskOperator is added for this run only, the agent's own
+    configuration is left as it is. With --agent-cmd and no placeholders the
+    command stands in for the agent's executable.
+    """
     from ve_hooks.orch import agent
 
-    return _report(unit, agent.run(_store(ctx), unit, prompt_file, agent_cmd, wait))
+    return _report(unit, agent.run(_store(ctx), unit, prompt_file, agent_cmd, wait, agent=agent_name))
 
 
 @orch.command()
 @click.argument("unit", callback=lambda _c, _p, v: _unit(v))
 @click.option("--agent-cmd", default=None, help="Agent command instead of `claude`.")
+@click.option("--agent", "agent_name", type=click.Choice(["claude", "codex", "gemini"]), default=None,
+              help="Which agent CLI to start, found on PATH [default: the agent of the run that asked].")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, help="AskOperator waits this long for an answer.")
 @click.pass_context
 @_errors
-def resume(ctx: click.Context, unit: str, agent_cmd: str | None, wait: float) -> int:
-    """Deliver UNIT's answers to its agent session (`claude --resume`)."""
+def resume(ctx: click.Context, unit: str, agent_cmd: str | None, agent_name: str | None, wait: float) -> int:
+    """Deliver UNIT's answers to its agent session (`claude --resume`, `codex exec resume`, `gemini --resume`)."""
     from ve_hooks.orch import agent
 
-    result = agent.resume(_store(ctx), unit, agent_cmd, wait)
+    result = agent.resume(_store(ctx), unit, agent_cmd, wait, agent=agent_name)
     if result is None:
         click.echo(f"{unit}: no answered question waits for delivery")
         return 1
