@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rule_support import rule_context, run_rule
+from rule_support import rule_context, run_rule, sources
 from support.repo_factory import GitRepo
 
 from ve_hooks import git
@@ -203,7 +203,7 @@ def test_check_source_backreferences(repo: GitRepo) -> None:
     repo.write("docs/subsystems/validation/OVERVIEW.md", "---\nstatus: STABLE\n---\n")
     repo.commit()
     ctx = rule_context(repo, staged=True)
-    ds = backreferences.check_source("src/mod.py", SOURCE, ctx.repo)
+    ds = backreferences.check_source("src/mod.py", SOURCE, sources(ctx))
     assert [(d.rule, d.line, d.column) for d in ds] == [("VE704", 3, 18), ("VE704", 5, 11), ("VE704", 7, 10)]
     assert ds[0].message == "backreference names docs/subsystems/missing_sub, which does not exist"
     assert ds[1].hint == "renamed to 'known'? update the reference"
@@ -217,7 +217,7 @@ def test_check_source_markdown_skips_fences_and_reads_html_comments(repo: GitRep
     text = ("<!-- Chunk: docs/chunks/known - ok -->\n<!-- Chunk: docs/chunks/gone-->\n"
             "```python\n# Chunk: docs/chunks/short_name - Brief description\n```\n")
     ctx = rule_context(repo)
-    [d] = backreferences.check_source("docs/trunk/ARTIFACTS.md", text, ctx.repo)
+    [d] = backreferences.check_source("docs/trunk/ARTIFACTS.md", text, sources(ctx))
     assert (d.line, d.column) == (2, 13) and "docs/chunks/gone," in d.message
 
 
@@ -227,7 +227,7 @@ def test_check_source_nested_markdown_fences(repo: GitRepo) -> None:
     text = ("````markdown\n```python\n# Chunk: docs/chunks/example_only\n```\n````\n"
             "```markdown\n```python\n# Chunk: docs/chunks/still_example\n```\n"
             "# Chunk: docs/chunks/after_fence\n")
-    [d] = backreferences.check_source("docs/x.md", text, rule_context(repo).repo)
+    [d] = backreferences.check_source("docs/x.md", text, sources(rule_context(repo)))
     assert d.line == 10 and "after_fence" in d.message
     # Outside markdown, fences mean nothing.
-    assert len(backreferences.check_source("src/x.py", text, rule_context(repo).repo)) == 3
+    assert len(backreferences.check_source("src/x.py", text, sources(rule_context(repo)))) == 3

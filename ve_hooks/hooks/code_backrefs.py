@@ -37,17 +37,14 @@ def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Di
             texts[rel] = data.decode("utf-8", "replace")
     if not texts:
         return []
-    from ve_hooks.engine import filter_diagnostics
+    from ve_hooks.engine import check_sources
     from ve_hooks.project import open_project
-    from ve_hooks.rules.backreferences import check_source
+    from ve_hooks.rules import Sources
 
-    out: list[Diagnostic] = []
     with open_project(top) as project:
         snap = project.snapshot(staged=project.loc.info is not None)
         repo, base = project.repo(snap), project.base(snap)  # the base lets hints name renames
-        for rel, text in texts.items():
-            out.extend(check_source(rel, text, repo, base))
-    return filter_diagnostics(out, config, (), ())
+        return check_sources(Sources(repo, base, project.config, given=texts))[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

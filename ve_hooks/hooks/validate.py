@@ -115,35 +115,15 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
 
     from ve_hooks import engine
 
-    result = Result()
-    if targets:
-        outcome = engine.run(engine.Options(paths=[str(top / p) for p in targets], repo=str(top),
-                                            staged=to_ref is None, rev=to_ref, select=select, ignore=ignore,
-                                            cwd=top))
-        result = Result(list(outcome.diagnostics), outcome.files, outcome.parsed, outcome.cache_hits,
-                        checked=list(outcome.checked))
-    if sources:
-        result.diagnostics.extend(_source_backrefs(top, sources, to_ref, select, ignore))
-        result.files += len(sources)
-        result.checked += sources
+    # One run, one open project: the artifacts, and the source files that named a removed one.
+    outcome = engine.run(engine.Options(paths=[str(top / p) for p in [*targets, *sources]], repo=str(top),
+                                        staged=to_ref is None, rev=to_ref, select=select, ignore=ignore,
+                                        cwd=top))
+    result = Result(list(outcome.diagnostics), outcome.files, outcome.parsed, outcome.cache_hits,
+                    checked=list(outcome.checked))
     if not with_transitions:
         result.diagnostics = [d for d in result.diagnostics if not d.rule.startswith(TRANSITIONS)]
     return result
-
-
-def _source_backrefs(top: Path, sources: list[str], rev: str | None, select: Sequence[str],
-                     ignore: Sequence[str]) -> list[Diagnostic]:
-    """Backreference comments (``# Chunk: docs/chunks/x``) in unchanged source files that named a
-    removed artifact: the whole-tree VE704 check of ``ve-validate``, limited to those files."""
-    from ve_hooks.backref_sources import check_tree
-    from ve_hooks.engine import filter_diagnostics
-    from ve_hooks.project import open_project
-
-    with open_project(top) as project:
-        snap = project.snapshot(staged=rev is None, rev=rev)
-        repo, base = project.repo(snap), project.base(snap)  # the base lets hints name renames
-        found, _ = check_tree(snap, repo, base, sources)
-    return filter_diagnostics(found, project.config, select, ignore)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
