@@ -129,6 +129,8 @@ def test_project_files(repo: GitRepo) -> None:
                "### D3 on 2026-10-03: removed a reference\n")
     repo.write(".ve-workspace.yaml", "members:\n  lib: packages/lib\n  Bad/Name: x\n")
     repo.write(".ve-config.yaml", "validation:\n  ignore_backreferences:\n    - path: tests/x.py\n")
+    repo.write(".ve-task.yaml", "external_artifact_repo: acme/architecture\nprojects: []\n")
+    repo.write("docs/reviewers/baseline/METADATA.yaml", "name: baseline\ntrust_level: observation\n")
     repo.commit()
     got = _found(repo, "--select", "VE8")
     assert got == [
@@ -137,6 +139,7 @@ def test_project_files(repo: GitRepo) -> None:
         ("VE803", "warning", "docs/hooks/chunk-compelte.md", 1),
         ("VE804", "warning", ".agents/skills/.ve-local-skills.json", 3),
         ("VE805", "error", ".agents/skills/chunk-create/SKILL.md", 1),
+        ("VE805", "error", ".ve-task.yaml", 2),  # projects must name at least one repository
         ("VE805", "error", "docs/reviewers/baseline/decisions/known_1.md", 2),
         ("VE805", "error", "docs/trunk/DELETIONS.md", 10),  # D002 has no Reason
         ("VE805", "error", "docs/trunk/DELETIONS.md", 14),  # not a heading vibe-engineer reads
@@ -177,6 +180,7 @@ def test_pre_commit_patterns_hand_the_new_files_to_a_hook() -> None:
     source = hooks["ve-code-backrefs"]
     excluded = re.compile(source["exclude"])
     for path in (".ve-config.yaml", ".ve-workspace.yaml", "docs/hooks/chunk-plan.md", "docs/trunk/DELETIONS.md",
-                 "docs/reviewers/r/decisions/c_1.md", ".agents/skills/x/SKILL.md", "docs/scripts/tool.py"):
+                 "docs/reviewers/r/decisions/c_1.md", "docs/reviewers/r/METADATA.yaml", ".ve-task.yaml",
+                 ".agents/skills/x/SKILL.md", "docs/scripts/tool.py"):
         assert not excluded.search(path), path
     assert excluded.search("docs/chunks/x/GOAL.md")

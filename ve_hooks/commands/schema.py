@@ -24,6 +24,8 @@ _ABOUT = {
     "skill": ".agents/skills/<name>/SKILL.md frontmatter",
     "reviewer-decision": "docs/reviewers/<reviewer>/decisions/<chunk>_<n>.md frontmatter",
     "deletion-grant": "one grant of docs/trunk/DELETIONS.md",
+    "task-config": ".ve-task.yaml of a task directory",
+    "reviewer-metadata": "docs/reviewers/<reviewer>/METADATA.yaml",
 }
 
 _GENERATION = click.option(

@@ -54,6 +54,8 @@ PROJECT_SCHEMAS: dict[str, str] = {
     "skill": "skill.json",
     "reviewer-decision": "reviewer-decision.json",
     "deletion-grant": "deletion-grant.json",
+    "task-config": "task-config.json",
+    "reviewer-metadata": "reviewer-metadata.json",
 }
 
 V3_KEYS = frozenset({

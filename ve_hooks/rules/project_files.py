@@ -7,8 +7,8 @@
   never fires.
 * VE804 skills reified by ``ve skills reify`` were rendered by a release older than 0.10.0.
 * VE805 a file vibe-engineer writes does not match its schema: the reified skills' manifest and
-  ``SKILL.md`` frontmatter, a hook fragment's frontmatter, a reviewer decision's frontmatter, a
-  grant of ``docs/trunk/DELETIONS.md``.
+  ``SKILL.md`` frontmatter, a hook fragment's frontmatter, a reviewer's ``METADATA.yaml`` and
+  decision frontmatter, a grant of ``docs/trunk/DELETIONS.md``, a task directory's ``.ve-task.yaml``.
 
 Each kind has its JSON schema in ``schemas/`` (:data:`ve_hooks.documents.schema.PROJECT_SCHEMAS`,
 exported for editors by ``ve schema export``). Unparsable YAML or frontmatter is reported with
@@ -70,6 +70,8 @@ def kind_of(path: str, root: str = "docs") -> str | None:
         return "ve-config"
     if path == ".ve-workspace.yaml":
         return "ve-workspace"
+    if path == ".ve-task.yaml":
+        return "task-config"
     if path in MANIFESTS:
         return "skills-manifest"
     parts = path.split("/")
@@ -83,6 +85,8 @@ def kind_of(path: str, root: str = "docs") -> str | None:
             return "hook-fragment"
         if len(rest) == 4 and rest[0] == "reviewers" and rest[2] == "decisions" and rest[3].endswith(".md"):
             return "reviewer-decision"
+        if len(rest) == 3 and rest[0] == "reviewers" and rest[2] == "METADATA.yaml":
+            return "reviewer-metadata"
     return None
 
 
@@ -92,7 +96,8 @@ def _candidates(sources: Sources) -> list[str]:
     if sources.given is not None:
         return sorted(p for p in sources.given if kind_of(p, root))
     snap = sources.repo.snapshot
-    found = [p for p in (".ve-config.yaml", ".ve-workspace.yaml", *MANIFESTS, f"{root}/trunk/DELETIONS.md")
+    found = [p for p in (".ve-config.yaml", ".ve-workspace.yaml", ".ve-task.yaml", *MANIFESTS,
+                         f"{root}/trunk/DELETIONS.md")
              if snap.exists(p)]
     for folder in (f"{root}/hooks", ".agents/skills", f"{root}/reviewers"):
         if snap.exists(folder):
@@ -114,7 +119,7 @@ def check_sources(sources: Sources) -> Iterable[Diagnostic]:
             out.extend(_deletions(sources, path, text))
         elif kind == "skills-manifest":
             out.extend(_manifest(sources, path, text))
-        elif kind in ("ve-config", "ve-workspace"):
+        elif kind in ("ve-config", "ve-workspace", "task-config", "reviewer-metadata"):
             out.extend(_yaml_file(sources, path, text, kind))
         elif kind in ("skill", "hook-fragment", "reviewer-decision"):
             out.extend(_frontmatter_file(sources, path, text, kind))
@@ -143,11 +148,14 @@ def _yaml_file(sources: Sources, path: str, text: str, kind: str) -> list[Diagno
     doc = parse_yaml_file(text.encode("utf-8"))
     if isinstance(doc, ParseError):
         return _parse_problems(sources, path, doc)
-    rule = "VE801" if kind == "ve-config" else "VE802"
-    hint = ("vibe-engineer refuses to run on a malformed entry: give each `path` and `reason`"
-            if kind == "ve-config" else "members map names ([a-z0-9_-]+) to tree paths inside the workspace")
+    rule, hint, what = {
+        "ve-config": ("VE801", "vibe-engineer refuses to run on a malformed entry: give each `path` and `reason`", ""),
+        "ve-workspace": ("VE802", "members map names ([a-z0-9_-]+) to tree paths inside the workspace", ""),
+        "task-config": ("VE805", "see `ve schema export task-config`; `ve task init` writes it", "task directory: "),
+        "reviewer-metadata": ("VE805", "see `ve schema export reviewer-metadata`", "reviewer metadata: "),
+    }[kind]
     out = [sources.emit(p.rule, path, p.line, p.column, p.message, p.hint) for p in doc.problems]
-    out += [sources.emit(rule, path, *doc.position(where), message, hint)
+    out += [sources.emit(rule, path, *doc.position(where), what + message, hint)
             for where, message in _schema_errors(kind, doc.data)]
     if kind == "ve-workspace" and not any(d.rule == "VE802" for d in out):
         from ve_hooks.documents import workspace
