@@ -81,6 +81,18 @@ def test_a_removal_opens_the_project_once(repo: GitRepo, monkeypatch: pytest.Mon
     assert len(opened) == 1
 
 
+def test_staged_project_files_under_the_root_are_checked(repo: GitRepo) -> None:
+    _base(repo)
+    repo.write("docs/hooks/chunk-compelte.md", "Run the tests first.\n")
+    repo.write("docs/trunk/NOTES.md", "# Notes\n")  # neither an artifact nor a project file
+    repo.add()
+    assert "VE803" in {r for _, r in _rules(hook.validate(repo.path))}
+    result = hook.validate(repo.path)
+    assert _rules(result) == {("docs/hooks/chunk-compelte.md", "VE803")} and result.files == 1
+    repo.git("reset", "-q", "docs/hooks/chunk-compelte.md")
+    assert hook.validate(repo.path).early_exit == "no change under docs/"
+
+
 def test_deleting_an_unreferenced_chunk_checks_nothing(repo: GitRepo) -> None:
     _base(repo)
     repo.chunk("lonely", created_after=["beta"])

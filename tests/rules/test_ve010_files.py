@@ -39,6 +39,8 @@ def test_what_vibe_engineer_renders_is_not_a_backreference(repo: GitRepo) -> Non
     # `ve skills reify` renders vibe-engineer's own skills; their comments name its chunks.
     repo.write(".agents/skills/chunk-create/SKILL.md",
                "---\nname: chunk-create\ndescription: Create a chunk\n---\n\n# Chunk: docs/chunks/vibe_only\n")
+    repo.write(".agents/skills/cluster-rename/SKILL.md", "\n---\nname: cluster-rename\ndescription: Rename\n---\n")
+    repo.write(".ve-config.yaml", "# VE Project Configuration\n# project-level settings\n")  # as `ve init` writes it
     # `ve init` in a workspace member writes docs/trunk/CHUNKS.md with example comments.
     repo.write("packages/lib/docs/trunk/CHUNKS.md", "# Chunks\n\n# Chunk: docs/chunks/auth_refactor - example\n")
     repo.commit()

@@ -99,8 +99,12 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
         if not targets:
             return Result(early_exit="no artifact among the given files")
     else:
+        from ve_hooks.rules.project_files import kind_of
+
         ch = changes(top, root, from_ref, to_ref)
-        if not ch.relevant:
+        # Project files under the root vibe-engineer reads (docs/hooks/, reviewers, DELETIONS.md).
+        sources.extend(c.path for c in ch.changes if c.status != "D" and kind_of(c.path, root))
+        if not ch.relevant and not sources:
             return Result(early_exit=f"no change under {root}/")
         targets = [a.path for a in ch.present]
         for p in dependents(ch):
@@ -108,7 +112,7 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
             if a is not None:
                 if a.validated and p not in targets:
                     targets.append(p)
-            elif not p.startswith(root + "/"):
+            elif not p.startswith(root + "/") and p not in sources:
                 sources.append(p)
         if not targets and not sources:
             return Result(early_exit="removed artifacts are referenced nowhere")

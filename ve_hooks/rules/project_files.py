@@ -23,6 +23,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from ve_hooks.diagnostic import Diagnostic, Severity
@@ -146,6 +147,8 @@ def _yaml_file(sources: Sources, path: str, text: str, kind: str) -> list[Diagno
     from ve_hooks.documents.frontmatter import parse_yaml_file
 
     doc = parse_yaml_file(text.encode("utf-8"))
+    if isinstance(doc, ParseError) and doc.problem.rule == "VE106" and not _content(text):
+        doc = parse_yaml_file(b"{}\n")  # comments only: vibe-engineer reads it as empty (`or {}`)
     if isinstance(doc, ParseError):
         return _parse_problems(sources, path, doc)
     rule, hint, what = {
@@ -186,15 +189,24 @@ def _frontmatter_file(sources: Sources, path: str, text: str, kind: str) -> list
                                     {"event": event}))
         if not text.startswith("---"):
             return out  # the frontmatter of a fragment is optional
-    doc = parse(text.encode("utf-8"))
+    # Skills rendered by `ve skills reify` may start with a blank line before the fence.
+    lead = len(text) - len(text.lstrip("\r\n")) if kind == "skill" else 0
+    skipped = text[:lead].count("\n")
+    doc = parse(text[lead:].encode("utf-8"))
     if isinstance(doc, ParseError):
-        return [*out, *_parse_problems(sources, path, doc)]
+        return [*out, *(replace(d, line=d.line + skipped) for d in _parse_problems(sources, path, doc))]
     what = {"skill": "reified skill", "hook-fragment": "hook fragment",
             "reviewer-decision": "reviewer decision"}[kind]
     for where, message in _schema_errors(kind, doc.data):
-        out.append(sources.emit("VE805", path, *doc.position(where), f"{what}: {message}",
+        line, col = doc.position(where)
+        out.append(sources.emit("VE805", path, line + skipped, col, f"{what}: {message}",
                                 f"see `ve schema export {kind}`"))
     return out
+
+
+def _content(text: str) -> bool:
+    """Whether a YAML text holds anything but comments and blank lines."""
+    return any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines())
 
 
 def _version(text: str) -> tuple[int, ...] | None:
