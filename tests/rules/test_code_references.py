@@ -134,8 +134,9 @@ def test_missing_files_and_docs_only_hint(repo: GitRepo) -> None:
     repo.commit()
     got = [(d.rule, d.severity.value, d.message) for d in _check(repo)]
     assert got == [
-        ("VE701", "warning", "code_paths entry: src/planned.py is not in the snapshot"),
-        ("VE701", "warning", "code_paths entry 'tests/*.py' matches no file in the snapshot"),
+        # vibe-engineer 0.10.0 makes a stale code_paths entry or an empty glob an error.
+        ("VE701", "error", "code_paths entry: src/planned.py is not in the snapshot"),
+        ("VE701", "error", "code_paths entry 'tests/*.py' matches no file in the snapshot"),
         ("VE701", "error", "code reference: src/gone.py is not in the snapshot"),
         ("VE701", "error", "code reference: lib/other.py is not in the snapshot"),
         ("VE701", "error", "code reference '../outside.py' does not name a file inside the repository"),

@@ -9,6 +9,7 @@ files it reads (:func:`scanned`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -112,36 +113,25 @@ def scan(path: str, text: str, sources: Sources) -> tuple[list[Diagnostic], list
     the same change.
     """
     repo, base = sources.repo, sources.base
+    resolved = sources.memo.setdefault(f"{__name__}.resolved", {})
     out: list[Diagnostic] = []
     chunks: list[ChunkBackref] = []
     markdown = is_markdown(path)
     code = is_source(path)
-    fence: str | None = None  # the open fence's marker run, CommonMark style
     root = repo.root.strip("/") + "/"
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if markdown:
-            f = _MD_FENCE.match(line)
-            if f and fence is None:
-                fence = f.group(1)
-                continue
-            if fence is not None:
-                # Only a bare run of the same character, at least as long, closes the block.
-                if f and f.group(1)[0] == fence[0] and len(f.group(1)) >= len(fence) and not f.group(2).strip():
-                    fence = None
-                continue
-        m = _BACKREF.match(line)
-        if m is None:
-            continue
+    for lineno, col, m in _comments(text, markdown):
         ref = _ref_of(m)
         label_kind = _LABEL_KIND[m.group("label")]
-        col = m.start("ref") + 1
         if "::" in ref:
             out.extend(_qualified(sources, path, lineno, col, ref, label_kind))
             continue
         rel = ref[len(root):] if ref.startswith(root) else ref
         head = rel.split("/", 1)[0]
         kind = KIND_OF_DIR.get(head, label_kind)
-        res = resolve(repo, base, kind, rel if head in KIND_OF_DIR else ref)
+        value = rel if head in KIND_OF_DIR else ref
+        res = resolved.get((kind, value))
+        if res is None:  # the same few chunks are named from many files: resolve each once a run
+            res = resolved[(kind, value)] = resolve(repo, base, kind, value)
         if not res.found and not _ARTIFACT_NAME.match(res.name):
             continue
         if res.found:
@@ -163,6 +153,40 @@ def scan(path: str, text: str, sources: Sources) -> tuple[list[Diagnostic], list
                                 {"kind": kind, "name": res.name,
                                  **({"renamed_to": res.renamed_to} if res.renamed_to else {})}))
     return out, chunks
+
+
+_BACKREF_ANYWHERE = re.compile(_BACKREF.pattern, re.MULTILINE)
+# Line breaks other than \n (and \r\n) that str.splitlines() honours: such a text is read line by line.
+_ODD_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|\r(?!\n)")
+
+
+def _comments(text: str, markdown: bool) -> Iterator[tuple[int, int, re.Match[str]]]:
+    """(line, column of the reference, match) of every backreference-shaped comment line;
+    markdown's fenced blocks are skipped. Code is searched in one pass (most lines of a file
+    are not comments), markdown line by line (fences open and close)."""
+    if not markdown and not _ODD_BREAKS.search(text):
+        line, at = 1, 0
+        for m in _BACKREF_ANYWHERE.finditer(text):
+            line += text.count("\n", at, m.start())
+            at = m.start()
+            start = text.rfind("\n", 0, at) + 1
+            yield line, m.start("ref") - start + 1, m
+        return
+    fence: str | None = None  # the open fence's marker run, CommonMark style
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if markdown:
+            f = _MD_FENCE.match(line)
+            if f and fence is None:
+                fence = f.group(1)
+                continue
+            if fence is not None:
+                # Only a bare run of the same character, at least as long, closes the block.
+                if f and f.group(1)[0] == fence[0] and len(f.group(1)) >= len(fence) and not f.group(2).strip():
+                    fence = None
+                continue
+        m = _BACKREF.match(line)
+        if m is not None:
+            yield lineno, m.start("ref") + 1, m
 
 
 def _qualified(sources: Sources, path: str, line: int, col: int, ref: str, kind: str) -> list[Diagnostic]:

@@ -106,31 +106,70 @@ def _candidates(sources: Sources) -> list[str]:
     return sorted({p for p in found if kind_of(p, root) and sources.in_scope(p)})
 
 
+# Bump when a check of this family changes what it reports for the same bytes: cached by it.
+FINDINGS_VERSION = "1"
+# Findings that depend on more than the file's bytes are never cached.
+_UNCACHED = {"ve-workspace"}
+
+
 def check_sources(sources: Sources) -> Iterable[Diagnostic]:
-    """VE801-VE805 for every project file in scope."""
+    """VE801-VE805 for every project file in scope. Findings are a function of the file's bytes
+    and kind (the workspace manifest aside, whose members must exist), so they are cached by
+    blob id: a warm run over hundreds of reified skills validates none of them again."""
+    from ve_hooks import git
+
     root = sources.repo.root.strip("/")
-    out: list[Diagnostic] = []
+    texts: dict[str, tuple[str, str]] = {}
     for path in _candidates(sources):
         text = sources.read(path)
-        if text is None:
-            continue
-        sources.checked.add(path)
         kind = kind_of(path, root)
-        if kind == "deletions":
-            out.extend(_deletions(sources, path, text))
-        elif kind == "skills-manifest":
-            out.extend(_manifest(sources, path, text))
-        elif kind in ("ve-config", "ve-workspace", "task-config", "reviewer-metadata"):
-            out.extend(_yaml_file(sources, path, text, kind))
-        elif kind in ("skill", "hook-fragment", "reviewer-decision"):
-            out.extend(_frontmatter_file(sources, path, text, kind))
+        if text is not None and kind is not None:
+            texts[path] = (kind, text)
+            sources.checked.add(path)
+    keys = {p: f"{git.blob_id(t.encode('utf-8'))}:{k}:{FINDINGS_VERSION}" for p, (k, t) in texts.items()
+            if k not in _UNCACHED}
+    cache = sources.repo.cache
+    hits = cache.get_many("projectfile", set(keys.values())) if keys else {}
+    out: list[Diagnostic] = []
+    for path, (kind, text) in texts.items():
+        key = keys.get(path)
+        cached = hits.get(key) if key else None
+        if isinstance(cached, list):
+            try:
+                out.extend(sources.emit(str(v[0]), path, int(v[1]), int(v[2]), str(v[3]), str(v[4]), dict(v[5]))
+                           for v in cached)
+                continue
+            except (TypeError, ValueError, IndexError, KeyError):
+                pass  # a damaged entry: check again
+        found = _check(sources, path, text, kind)
+        out.extend(found)
+        if key:
+            cache.put("projectfile", key, [[d.rule, d.line, d.column, d.message, d.hint, d.data] for d in found])
     return out
+
+
+def _check(sources: Sources, path: str, text: str, kind: str) -> list[Diagnostic]:
+    if kind == "deletions":
+        return _deletions(sources, path, text)
+    if kind == "skills-manifest":
+        return _manifest(sources, path, text)
+    if kind in ("ve-config", "ve-workspace", "task-config", "reviewer-metadata"):
+        return _yaml_file(sources, path, text, kind)
+    return _frontmatter_file(sources, path, text, kind)
 
 
 def _schema_errors(kind: str, data: Any) -> list[tuple[tuple[Any, ...], str]]:
     from ve_hooks.documents import schema as schemas
 
-    v = schemas.validator(schemas.PROJECT_SCHEMAS[kind])
+    name = schemas.PROJECT_SCHEMAS[kind]
+    fast = schemas.fast_validator(name)  # nearly every file is valid: answer that without jsonschema
+    if fast is not None:
+        try:
+            if fast.is_valid(data):
+                return []
+        except Exception:  # a value it cannot convert: the full validator decides
+            pass
+    v = schemas.validator(name)
     out = []
     for e in sorted(v.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         where = tuple(e.absolute_path)
