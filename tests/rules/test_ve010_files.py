@@ -186,3 +186,15 @@ def test_pre_commit_patterns_hand_the_new_files_to_a_hook() -> None:
                  ".agents/skills/x/SKILL.md", "docs/scripts/tool.py"):
         assert not excluded.search(path), path
     assert excluded.search("docs/chunks/x/GOAL.md")
+
+
+def test_a_configured_severity_reaches_source_findings_through_every_door(repo: GitRepo) -> None:
+    """Overrides are applied in one place (the engine's filter) for sources as for artifacts."""
+    repo.chunk("known", "FUTURE")
+    repo.write("src/app.py", "# Chunk: docs/chunks/gone\n")
+    repo.write(".ve-hooks.toml", 'severity = { VE704 = "warning" }\n')
+    repo.commit()
+    assert _found(repo, "--select", "VE704") == [("VE704", "warning", "src/app.py", 1)]
+    p = ve("--format", "json", "src/app.py", cwd=repo.path, prog="ve-hooks-code-backrefs")
+    assert [(d["rule"], d["severity"]) for d in json.loads(p.stdout)["diagnostics"]] == [("VE704", "warning")]
+    assert p.returncode == 0, p.stderr
