@@ -168,8 +168,8 @@ class Sources:
         found = inner.grep(pattern, self.prefixes, exclude)
         if found is not None:
             paths = [p for p in found if self.in_scope(p) and not _excluded(p, exclude)]
-            if paths:
-                inner.list("")  # one listing of the whole tree gives the blob ids to read by
+            # No listing first: a git snapshot lists itself whole on the first path it does not
+            # know, and the worktree reads by path (walking 20,000 folders would cost more).
             raw = inner.read_many(paths)
             out = {p: d.decode("utf-8", "replace") for p, d in raw.items() if isinstance(d, bytes)}
         else:

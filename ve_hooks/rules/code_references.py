@@ -342,17 +342,23 @@ def _unnamed_files(sources: Sources, refs: list[Any]) -> list[Diagnostic]:
     repo = sources.repo
     chunks = repo.names("chunk")
     local = {r.name: chunks[r.name].path for r in refs if r.name in chunks and chunks[r.name].role == "main"}
-    loaded = repo.load(local.values())
-    named: dict[str, set[str]] = {}
-    for name, p in local.items():
-        doc = loaded.get(p)
-        data = getattr(doc, "data", None)
-        files: set[str] = set()
-        if isinstance(data, dict) and isinstance(data.get("code_references"), list):
-            for item in data["code_references"]:
-                if isinstance(item, dict) and isinstance(item.get("ref"), str):
-                    files.add(item["ref"].partition("#")[0])
-        named[name] = files
+    # The file parts of each chunk's code_references, cached by the GOAL.md's blob id (a run
+    # after an edit parses only the edited chunks), and as one row for the whole set of blob
+    # ids (a warm run over thousands of chunks decodes one value).
+    oids = {p: repo.oid(p) for p in local.values()}
+    digest = None
+    files_of: Any = None
+    if all(oids.values()):
+        import hashlib
+        import json
+
+        digest = hashlib.sha1(json.dumps(sorted(oids.items())).encode()).hexdigest()
+        files_of = repo.cache.get_many(f"{__name__}.reffiles-all", {digest}).get(digest)
+    if not isinstance(files_of, dict):
+        files_of = repo.derived(f"{__name__}.reffiles", local.values(), _reference_files)
+        if digest:
+            repo.cache.put(f"{__name__}.reffiles-all", digest, files_of)
+    named = {name: set(files_of.get(p) or ()) for name, p in local.items()}
     out = []
     for r in refs:
         if r.name in named and r.path not in named[r.name]:
@@ -361,6 +367,21 @@ def _unnamed_files(sources: Sources, refs: list[Any]) -> list[Diagnostic]:
                                     f"add `- ref: {r.path}` to the code_references of {local[r.name]}, or drop "
                                     "the comment", {"chunk": r.name}))
     return out
+
+
+def _reference_files(raw: bytes) -> list[str]:
+    """The file parts of a GOAL.md's ``code_references[].ref`` (what vibe-engineer compares a
+    ``# Chunk:`` comment's file with)."""
+    from ve_hooks.documents.frontmatter import parse
+
+    doc = parse(raw)
+    data = getattr(doc, "data", None)
+    out: set[str] = set()
+    if isinstance(data, dict) and isinstance(data.get("code_references"), list):
+        for item in data["code_references"]:
+            if isinstance(item, dict) and isinstance(item.get("ref"), str):
+                out.add(item["ref"].partition("#")[0])
+    return sorted(out)
 
 
 def _check_range(ctx: Context, target: Target, where: JsonPath, value: Any, path: str,
