@@ -17,11 +17,13 @@ HOOK_IDS = [h["id"] for h in MANIFEST]
 FIXER = "ve-created-after"
 
 
-def configs(doc: str) -> list[dict[str, Any]]:
-    """Every fenced YAML block of a markdown file that is a pre-commit configuration."""
+def configs(doc: str, local: bool = False) -> list[dict[str, Any]]:
+    """Every fenced YAML block of a markdown file that is a pre-commit configuration using the
+    published repository (``local``: those with the ``repo: local`` recipe instead)."""
     text = (TOP / doc).read_text()
     blocks = re.findall(r"(?ms)^```ya?ml\n(.*?)^```", text)
-    return [c for c in (yaml.safe_load(b) for b in blocks) if isinstance(c, dict) and "repos" in c]
+    return [c for c in (yaml.safe_load(b) for b in blocks) if isinstance(c, dict) and "repos" in c
+            and (c["repos"][0]["repo"] == "local") == local]
 
 
 def manifest_example() -> dict[str, Any]:
@@ -57,3 +59,18 @@ def test_one_repository_url() -> None:
         urls |= set(re.findall(r"https://github\.com/[\w.-]+/ve-hooks\b", text))
         urls |= {f"https://github.com/{m}" for m in re.findall(r"uses: ([\w.-]+/ve-hooks)@", text)}
     assert urls == {INFORMATION_URI}
+
+
+def test_the_local_recipe_runs_the_manifests_hooks() -> None:
+    """docs/pre-commit.md's ``repo: local`` recipe: every hook, fixer first, with the manifest's
+    entry, name, files, stages and filename passing (language: system runs the installed script)."""
+    (config,) = configs("docs/pre-commit.md", local=True)
+    (repo,) = config["repos"]
+    hooks = repo["hooks"]
+    assert [h["id"] for h in hooks][0] == FIXER and sorted(h["id"] for h in hooks) == sorted(HOOK_IDS)
+    manifest = {h["id"]: h for h in MANIFEST}
+    for h in hooks:
+        m = manifest[h["id"]]
+        assert h["language"] == "system"
+        for key in ("entry", "name", "files", "exclude", "types", "always_run", "pass_filenames", "stages"):
+            assert h.get(key) == m.get(key), (h["id"], key)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from support.repo_factory import GitRepo
 
+from ve_hooks.created_after.identity import renamed
 from ve_hooks.project import open_project
-from ve_hooks.renames import renamed
 from ve_hooks.repo import Repo
 
 BIN = Path(sys.executable).parent

@@ -88,10 +88,13 @@ class Summary:
     # The files checked, when the caller knows them: reports that list every file (JUnit's one
     # testcase per file) need the clean ones too.
     paths: tuple[str, ...] = ()
+    # Errors left out because ve-hooks-suppressions.json records them (see ve_hooks.suppressions).
+    suppressed: int = 0
 
     @classmethod
-    def of(cls, diagnostics: list[Diagnostic], files: int, paths: tuple[str, ...] = ()) -> Summary:
-        s = cls(files=files, paths=tuple(paths))
+    def of(cls, diagnostics: list[Diagnostic], files: int, paths: tuple[str, ...] = (),
+           suppressed: int = 0) -> Summary:
+        s = cls(files=files, paths=tuple(paths), suppressed=suppressed)
         for d in diagnostics:
             if d.severity is Severity.ERROR:
                 s.errors += 1

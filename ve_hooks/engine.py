@@ -38,6 +38,8 @@ class Options:
     cwd: Path = field(default_factory=Path.cwd)
     # A run over no artifact root is a usage error (ve-validate); the hooks just find nothing.
     require_root: bool = False
+    # Filter through ve-hooks-suppressions.json (off when recording or pruning it).
+    suppress: bool = True
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Outcome:
     config: Config
     artifact_root: Path | None = None  # the folder checked, for --stats
     checked: tuple[str, ...] = ()  # the paths of the files checked (``files`` of them)
+    suppressed: list[Diagnostic] = field(default_factory=list)  # within ve-hooks-suppressions.json
 
 
 def _families(hook: str, enabled: Callable[[str], bool] = lambda code: True) -> list[Callable[..., Any]]:
@@ -163,12 +166,18 @@ def _run(opts: Options, project: Project) -> Outcome:
             paths = [t.path for t in targets]
         # Never replayed: a new source file can add a VE704 without touching the artifact listing.
         sources = _check_sources(opts, project, repo, base, config)
+        diagnostics = sorted([*diagnostics, *sources[0]], key=lambda d: d.sort_key)
+        suppressed: list[Diagnostic] = []
+        if opts.suppress:
+            from ve_hooks import suppressions
+
+            found = suppressions.apply(diagnostics, project.root, snap, repo, base)
+            diagnostics, suppressed = found.reported, found.suppressed
     finally:
         repo.close()
-    diagnostics = sorted([*diagnostics, *sources[0]], key=lambda d: d.sort_key)
     checked = (*paths, *sources[1])
     return Outcome(diagnostics, len(checked), repo.parsed + (base.parsed if base else 0), project.cache.hits,
-                   snap.label, config, project.artifact_dir, checked)
+                   snap.label, config, project.artifact_dir, checked, suppressed)
 
 
 def _check_sources(opts: Options, project: Project, repo: Repo, base: Repo | None,

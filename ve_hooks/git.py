@@ -33,8 +33,30 @@ class GitError(Exception):
     @classmethod
     def of(cls, args: Sequence[str], returncode: int, stderr: str) -> GitError:
         lines = stderr.strip().splitlines()
-        return cls(f"git {' '.join(list(args)[:2])}: {lines[-1] if lines else f'exit {returncode}'}",
-                   git_args=args, returncode=returncode, stderr=stderr)
+        message = f"git {' '.join(list(args)[:2])}: {lines[-1] if lines else f'exit {returncode}'}"
+        if _DAMAGED.search(stderr):
+            message += "; an object cannot be read: the repository is damaged, run `git fsck --full`"
+        return cls(message, git_args=args, returncode=returncode, stderr=stderr)
+
+
+# What git says when an object it needs is missing or corrupt (LC_ALL=C: not localised).
+_DAMAGED = re.compile(r"not a tree object|bad object|bad tree object|unable to read|cannot simplify commit|"
+                      r"missing (?:blob|tree|commit)|corrupt|could not read|loose object .* is corrupt")
+
+
+class MissingObject(GitError):
+    """An object the repository refers to cannot be read: the repository is damaged.
+
+    Never treated as an absent file: a check that skipped the file would pass ("All checks
+    passed" with one file fewer) on a repository that cannot even be checked out.
+    """
+
+
+def missing_object(oid: str, what: str) -> MissingObject:
+    """The error for object ``oid`` (``what``: which path at which snapshot refers to it)."""
+    return MissingObject(f"git object {oid} ({what}) cannot be read: the repository is damaged; "
+                         "run `git fsck --full` to see what is missing, and restore it (e.g. fetch "
+                         "from a clone that has it)")
 
 
 def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -162,8 +184,17 @@ def _top(cwd: Path) -> str:
 
 
 def tree_listing(cwd: Path, rev: str, paths: Sequence[str] = ()) -> Listing:
-    """Files of commit ``rev`` (recursively), optionally below ``paths``."""
-    out = run(["ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths], cwd).decode("utf-8", "surrogateescape")
+    """Files of commit ``rev`` (recursively), optionally below ``paths``. A commit or tree that
+    cannot be read is a :class:`MissingObject` naming it, not git's "not a tree object"."""
+    p = process(["ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths], cwd, check=False)
+    if p.returncode != 0:
+        err = p.stderr.decode("utf-8", "replace")
+        if _DAMAGED.search(err):
+            bad = re.search(r"\b([0-9a-f]{40}|[0-9a-f]{64})\b", err)
+            raise missing_object(bad.group(1) if bad else rev, f"commit {rev} or its tree"
+                                 + (f", listing {', '.join(paths)}" if paths else ""))
+        raise GitError.of(["ls-tree"], p.returncode, err)
+    out = p.stdout.decode("utf-8", "surrogateescape")
     found = _TREE_TEXT.findall(out)
     return Listing({p: o for _, o, p in found}, {p: m for m, _, p in found if m != REGULAR})
 

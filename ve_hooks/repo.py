@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from ve_hooks import git
 from ve_hooks.cache import Cache
@@ -41,6 +41,34 @@ class Facts(NamedTuple):
         return cls(None, None)
 
 
+T = TypeVar("T")
+
+
+class Change(NamedTuple):
+    """What a derived Repo changed (see :meth:`Repo.derive`), for slots carrying their values."""
+
+    paths: frozenset[str]
+    listing_changed: bool  # a path appeared or went: name-based answers no longer hold
+    moved: dict[str, dict[str, Facts]]  # kind -> name -> its new facts, where they differ
+
+
+class Slot(Generic[T]):
+    """A typed per-run cache slot that one module owns, kept in :attr:`Repo.memo`.
+
+    A Repo is one immutable snapshot, so what a rule computed from it once (a created_after
+    graph, a name index) serves every target of the run. ``carry(old, new, value, change)``
+    says what of ``value`` still holds for a Repo derived from ``old`` (the language server
+    derives one per keystroke); it returns None (or there is no ``carry``) to start again.
+    """
+
+    def __init__(self, name: str, carry: Callable[[Repo, Repo, T, Change], T | None] | None = None) -> None:
+        self.name = name
+        self.carry = carry
+
+    def __repr__(self) -> str:
+        return f"Slot({self.name!r})"
+
+
 class Repo:
     """Artifacts of one snapshot, parsed lazily and in bulk through the cache."""
 
@@ -50,8 +78,9 @@ class Repo:
         self.cache = cache
         self.root = config.artifact_root
         self.parsed = 0  # documents actually parsed (cache misses), for --stats and tests
-        # What rule families derived from this snapshot during the run (it is immutable), by family.
-        self.memo: dict[str, Any] = {}
+        # The one per-run store: what modules derived from this snapshot (it is immutable), under
+        # their typed :class:`Slot` (or, older code, a string key of their module's name).
+        self.memo: dict[Any, Any] = {}
         self._files: dict[str, str | None] | None = None
         self._index: dict[str, dict[str, art.ArtifactPath]] | None = None
         self._results: dict[str, Result] = {}
@@ -60,6 +89,68 @@ class Repo:
         self._friction: set[str] | None = None
         self._kind_facts: dict[str, dict[str, Facts]] = {}
         self._kind_digest: dict[str, str] = {}
+
+    # -- per-run slots and derived snapshots ------------------------------------------------
+
+    def slot(self, slot: Slot[T], make: Callable[[], T]) -> T:
+        """The value of ``slot`` for this snapshot, made on first use."""
+        if slot not in self.memo:
+            self.memo[slot] = make()
+        return self.memo[slot]  # type: ignore[no-any-return]
+
+    def peek(self, slot: Slot[T]) -> T | None:
+        """The value of ``slot`` if it was made, else None."""
+        return self.memo.get(slot)
+
+    def derive(self, snapshot: Snapshot, changed: dict[str, bytes | None]) -> Repo:
+        """A Repo for ``snapshot``, which differs from this one's only in ``changed`` (new bytes,
+        or None: deleted), sharing everything loaded for the other paths.
+
+        The language server derives one per keystroke: the listing, the name index and each
+        kind's facts are patched, not recomputed, and every :class:`Slot` with a ``carry``
+        hands its value on (patched) instead of starting again.
+        """
+        new = Repo(snapshot, self.config, self.cache)
+        files = dict(self.files)
+        listing_changed = False
+        for p, data in changed.items():
+            if data is None:
+                listing_changed |= files.pop(p, "absent") != "absent"
+            else:
+                listing_changed |= p not in files
+                files[p] = git.blob_id(data)
+        new._files = files
+        new._index = None if listing_changed else self._index
+        drop = set(changed)
+        new._results = {p: r for p, r in self._results.items() if p not in drop}
+        new._raw = {p: r for p, r in self._raw.items() if p not in drop}
+        for p, data in changed.items():
+            if data is not None:
+                new._raw[p] = data
+        new._facts = {p: f for p, f in self._facts.items() if p not in drop}
+        new._friction = None if f"{self.root}/{art.FRICTION}" in drop else self._friction
+        kinds = {a.kind for p in changed if (a := art.classify(p, self.root)) is not None}
+        new._kind_facts = {k: v for k, v in self._kind_facts.items() if k not in kinds}
+        moved: dict[str, dict[str, Facts]] = {}
+        if not listing_changed:
+            for k in kinds:
+                if k in self._kind_facts:
+                    facts = dict(self._kind_facts[k])
+                    for p in changed:
+                        a = art.classify(p, self.root)
+                        if a is not None and a.kind == k and a.name in facts and new.names(k).get(a.name) == a:
+                            f = Facts.of(new.load([p]).get(p))
+                            if f != facts[a.name]:
+                                moved.setdefault(k, {})[a.name] = f
+                            facts[a.name] = f
+                    new._kind_facts[k] = facts
+        change = Change(frozenset(changed), listing_changed, moved)
+        for key, value in self.memo.items():
+            if isinstance(key, Slot) and key.carry is not None:
+                carried = key.carry(self, new, value, change)
+                if carried is not None:
+                    new.memo[key] = carried
+        return new
 
     # -- listing ---------------------------------------------------------------------------
 

@@ -58,7 +58,7 @@ class Snapshot:
 
 
 class WorktreeSnapshot(Snapshot):
-    """Files as they are on disk; symlinks are only followed when they stay inside ``root``."""
+    """Files as they are on disk; a file that is a symbolic link is never read (as in git snapshots)."""
 
     label = "WORKTREE"
 
@@ -132,8 +132,12 @@ class WorktreeSnapshot(Snapshot):
         for rel in paths:
             p = self.root / rel
             try:
-                if p.is_symlink() and not self._inside(p):
-                    out[rel] = Unreadable("is a symbolic link pointing outside the repository")
+                if p.is_symlink():  # as in the index and in commits: one file is never two
+                    where = "outside the repository" if not self._inside(p) else "inside the repository"
+                    out[rel] = Unreadable(f"is a symbolic link pointing {where} (links are never followed)")
+                    continue
+                if not self._inside(p):  # a linked directory on the way out of the repository
+                    out[rel] = Unreadable("is reached through a symbolic link pointing outside the repository")
                     continue
                 if not p.is_file():
                     if p.exists():
@@ -225,8 +229,9 @@ class _GitSnapshot(Snapshot):
                 want[p] = oid
         blobs = git.cat_blobs(self.cwd, want.values())
         for p, oid in want.items():
-            if oid in blobs:
-                out[p] = blobs[oid]
+            if oid not in blobs:  # listed but unreadable: a damaged repository, never a missing file
+                raise git.missing_object(oid, f"{p} in {self.label if self.label != 'STAGED' else 'the index'}")
+            out[p] = blobs[oid]
         return out
 
     def listed_blob_id(self, path: str) -> str | None:

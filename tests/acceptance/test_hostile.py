@@ -109,7 +109,10 @@ def test_every_format_survives_hostile_documents(hostile: GitRepo, fmt: str, sou
         else:  # committed as a symlink: never followed
             assert "VE111" in by_path["docs/chunks/symlinked/GOAL.md"]
         for clean in ("sp ace", "ünïcødé", "-leading-dash", "crlf_mixed", "fence_in_body", "alpha"):
-            assert not any(r.startswith(("VE1", "VE2")) for r in by_path.get(f"docs/chunks/{clean}/GOAL.md", ())), clean
+            rules = by_path.get(f"docs/chunks/{clean}/GOAL.md", set()) - {"VE112"}
+            assert not any(r.startswith(("VE1", "VE2")) for r in rules), clean
+        assert "VE112" in by_path["docs/chunks/sp ace/GOAL.md"]  # a name that cannot go into created_after
+        assert "VE112" not in by_path.get("docs/chunks/ünïcødé/GOAL.md", set())  # letters of any script are fine
     elif fmt == "sarif":
         assert json.loads(p.stdout)["version"] == "2.1.0"
     elif fmt == "junit":
@@ -185,6 +188,8 @@ def test_odd_repositories(repo: GitRepo, tmp_path: Path, kind: str) -> None:
             assert p.returncode == 2 and "error" in p.stderr.lower(), (args, p.stderr)
         elif kind == "not_a_repo" and args[0] == "ve-validate":  # an empty folder: nothing was checked
             assert p.returncode == 2 and "no artifact root" in p.stderr, (args, p.stderr)
+        elif kind == "not_a_repo":  # ve tips / ve graph read git: not a silent empty answer
+            assert p.returncode == 2 and "not inside a git repository" in p.stderr, (args, p.stderr)
         else:
             assert p.returncode in (0, 1), (kind, args, p.stdout, p.stderr)
             if args[-1] == "json" and args[0] == "ve-validate":

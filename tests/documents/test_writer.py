@@ -184,14 +184,15 @@ def test_atomic_write_refuses_a_symlink_out_of_the_repo(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "GOAL.md").symlink_to(outside)
-    with pytest.raises(OSError, match="outside the repository"):
+    with pytest.raises(OSError, match="symbolic link"):
         atomic_write(repo / "GOAL.md", b"x", root=repo)
     assert outside.read_bytes() == b"secret"
-    # a link that stays inside is written through, and stays a link
+    # a link that stays inside is refused too: one artifact's fix must not land in another
     (repo / "real.md").write_bytes(b"a")
     (repo / "in.md").symlink_to("real.md")
-    atomic_write(repo / "in.md", b"b", root=repo)
-    assert (repo / "in.md").is_symlink() and (repo / "real.md").read_bytes() == b"b"
+    with pytest.raises(OSError, match="symbolic link"):
+        atomic_write(repo / "in.md", b"b", root=repo)
+    assert (repo / "in.md").is_symlink() and (repo / "real.md").read_bytes() == b"a"
 
 
 _WRITER = """

@@ -52,15 +52,32 @@ def test_paths_limit_the_check(repo: GitRepo) -> None:
     assert "::error" not in p.stdout
 
 
+def test_pull_request_mode_reports_only_what_the_branch_adds(repo: GitRepo, tmp_path: Path) -> None:
+    _bad_repo(repo)  # main already has a VE201
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(origin)], check=True)
+    repo.git("remote", "add", "origin", str(origin))
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.chunk("alpha", depends_on=["nowhere"])
+    repo.commit("feature: a bad reference")
+    assert _run(repo).stdout.count("::error") == 2
+    p = _run(repo, VE_NEW_FROM_REV="merge-base", GITHUB_BASE_REF="main")  # origin/main is fetched
+    assert p.returncode == 1, p.stderr
+    assert p.stdout.count("::error") == 1 and "VE401" in p.stdout and "VE201" not in p.stdout
+    p = _run(repo, VE_NEW_FROM_REV="merge-base", GITHUB_BASE_REF="")
+    assert p.returncode == 2 and "pull_request" in p.stdout
+
+
 def test_action_inputs_reach_the_script() -> None:
     action = yaml.safe_load((CHECKOUT / "action.yml").read_text())
-    assert set(action["inputs"]) == {"paths", "sarif-file", "args", "python-version"}
+    assert set(action["inputs"]) == {"paths", "sarif-file", "args", "new-from-rev", "python-version"}
     steps = action["runs"]["steps"]
     assert action["runs"]["using"] == "composite"
     run_step = steps[-1]
     assert "scripts/ci-validate.sh" in run_step["run"]
     assert run_step["env"] == {"VE_PATHS": "${{ inputs.paths }}", "VE_ARGS": "${{ inputs.args }}",
-                               "VE_SARIF_FILE": "${{ inputs.sarif-file }}"}
+                               "VE_SARIF_FILE": "${{ inputs.sarif-file }}",
+                               "VE_NEW_FROM_REV": "${{ inputs.new-from-rev }}"}
     assert any('pip install' in s.get("run", "") and "$GITHUB_ACTION_PATH" in s["run"] for s in steps)
     assert os.access(SCRIPT, os.X_OK)
 

@@ -20,7 +20,7 @@ FAMILY_MODULES = {"1": "parse", "2": "schema", "3": "template", "4": "references
                   "6": "created_after", "7": "code_references", "8": "project_files"}
 
 EXPECTED_CODES = {
-    *(f"VE1{n:02d}" for n in range(1, 12)),
+    *(f"VE1{n:02d}" for n in range(1, 13)),
     *(f"VE2{n:02d}" for n in range(1, 8)),
     "VE301", "VE302", "VE303",
     *(f"VE4{n:02d}" for n in range(1, 10)),

@@ -186,6 +186,7 @@ def test_pre_commit_patterns_hand_the_new_files_to_a_hook() -> None:
                  ".agents/skills/x/SKILL.md", "docs/scripts/tool.py"):
         assert not excluded.search(path), path
     assert excluded.search("docs/chunks/x/GOAL.md")
+    assert "(?" not in source["exclude"]  # no lookaround: prek's regex engine has none
 
 
 def test_a_configured_severity_reaches_source_findings_through_every_door(repo: GitRepo) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 BIN = Path(sys.executable).parent
 
@@ -20,9 +21,9 @@ def script(name: str) -> str:
     return str(BIN / name)
 
 
-def ve(*args: str, cwd: Path, prog: str = "ve", timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """``ve ARGS`` (or another script) in ``cwd`` as a subprocess."""
-    return subprocess.run([script(prog), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+def ve(*args: str, cwd: Path, prog: str = "ve", timeout: float = 120, **kw: Any) -> subprocess.CompletedProcess[str]:
+    """``ve ARGS`` (or another script) in ``cwd`` as a subprocess (``kw``: more for subprocess.run)."""
+    return subprocess.run([script(prog), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, **kw)
 
 
 @dataclass

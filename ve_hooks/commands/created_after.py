@@ -13,12 +13,14 @@ from pathlib import Path
 
 import click
 
+from ve_hooks.created_after.identity import renamed
 from ve_hooks.created_after.tips import tips_in
-from ve_hooks.diagnostic import UsageError
+from ve_hooks.diagnostic import EXIT_ERROR, UsageError
 from ve_hooks.documents import artifacts as art
 from ve_hooks.documents import writer
 from ve_hooks.project import Location, head_snapshot, locate, open_location, repo_paths
-from ve_hooks.renames import renamed
+from ve_hooks.rules.schema import added_errors
+from ve_hooks.sanitize import clean, echo, unsafe_name
 from ve_hooks.snapshot import WorktreeSnapshot
 
 
@@ -29,19 +31,24 @@ def _selected(path: str, roots: list[str] | None) -> bool:
 
 
 def fill(loc: Location, paths: Iterable[str | Path] = (), refresh: bool = False,
-         notes: list[str] | None = None) -> list[str]:
+         notes: list[str] | None = None, failed: list[str] | None = None) -> list[str]:
     """Write the tips of HEAD into new artifacts' created_after; return the repo paths changed.
 
-    New means absent from HEAD, under its name and as a rename (:mod:`ve_hooks.renames`). Only an artifact whose created_after is
+    New means absent from HEAD, under its name and as a rename (:mod:`ve_hooks.created_after.identity`). Only an artifact whose created_after is
     missing or empty is filled, unless ``refresh``. ``paths`` (files or directories) narrow
     the candidates (relative ones are relative to the repository root); empty means every
     new artifact of the worktree. A file that does not parse is skipped with a line in
-    ``notes`` (stderr when None): reporting it is the validator's job.
+    ``notes`` (stderr when None): reporting it is the validator's job. A file that should
+    change but cannot be written (a symbolic link, a read-only directory) is noted and added
+    to ``failed``: the caller must not exit 0. A name unsafe to write into created_after
+    (whitespace, control characters: ``VE112``) is never among the values written.
     """
+    if failed is None:
+        failed = []
     if notes is None:
-        changed = fill(loc, paths, refresh, notes := [])
+        changed = fill(loc, paths, refresh, notes := [], failed)
         for n in notes:
-            click.echo(n, err=True)
+            echo(n, err=True)
         return changed
     paths = list(paths)
     # Relative paths are the hooks' repository paths; the command passes absolute ones.
@@ -70,17 +77,24 @@ def fill(loc: Location, paths: Iterable[str | Path] = (), refresh: bool = False,
                 except OSError as e:
                     notes.append(f"{a.path}: cannot read ({e.strerror})")
                     continue
-                values = [t for t in tips if t != name]
+                values = [t for t in tips if t != name and not unsafe_name(t)]
                 out = writer.set_list_field(raw, "created_after", values)
                 if out is None:
                     notes.append(
                         f"{a.path}: not filled: the frontmatter does not parse or cannot be edited safely")
                     continue
+                # A fixer never adds a finding (created_after would make a v1 chunk a v3 one).
+                worse = added_errors(a.schema_kind, a.path, raw, out)
+                if worse:
+                    notes.append(f"{a.path}: not filled: writing created_after would add {', '.join(worse)} "
+                                 f"(it would follow the v3 template); migrate it to the current template first")
+                    continue
                 if out != raw:
                     try:
                         writer.atomic_write(target, out, root=loc.root)
-                    except OSError as e:
+                    except OSError as e:  # writer.UnsafePath included
                         notes.append(f"{a.path}: not written: {e}")
+                        failed.append(a.path)
                         continue
                     changed.append(a.path)
     return changed
@@ -102,15 +116,24 @@ _repo_option = click.option("--repo", "repo_dir", type=click.Path(file_okay=Fals
 def fill_command(paths: tuple[Path, ...], repo_dir: Path | None, refresh: bool) -> int:
     """Set created_after of new artifacts to the tips of HEAD.
 
-    Exits 1 when a file was changed (the pre-commit fixer convention), else 0.
+    Exits 1 when a file was changed (the pre-commit fixer convention), 2 when a file that
+    needed the value could not be written (a symbolic link, a read-only file), else 0.
     """
+    from ve_hooks.commands import require_repository
+
+    loc = locate(repo_dir)
+    require_repository(loc, "ve created-after fill", "fills new artifacts with the tips of HEAD")
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or directory")
     notes: list[str] = []
-    changed = fill(locate(repo_dir), [p.absolute() for p in paths], refresh=refresh, notes=notes)
+    failed: list[str] = []
+    changed = fill(loc, [p.absolute() for p in paths], refresh=refresh, notes=notes, failed=failed)
     for n in notes:
-        click.echo(n, err=True)
+        click.echo(clean(n, keep_newlines=False), err=True)
     for p in changed:
-        click.echo(f"Fixing {p}")
-    return 1 if changed else 0
+        click.echo(f"Fixing {clean(p, keep_newlines=False)}")
+    return EXIT_ERROR if failed else 1 if changed else 0
 
 
 @group.command("backfill")
@@ -174,11 +197,11 @@ def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, sh
         for row in result.rows:
             if row.actionable or (show_all and row.cls != "exact"):
                 notes = "".join(f"; {n}: {rel}" for n, rel in row.entries.items())
-                click.echo(f"{row.cls:10} {row.kind} {row.name}: current {row.current or '[]'}, computed "
+                echo(f"{row.cls:10} {row.kind} {row.name}: current {row.current or '[]'}, computed "
                            f"{row.computed or '[]'} (value from {row.introduced_in[:12]}, created in "
                            f"{row.created_in[:12]}{notes})")
             elif show_all:
-                click.echo(f"{row.cls:10} {row.kind} {row.name}")
+                echo(f"{row.cls:10} {row.kind} {row.name}")
         s = result.summary()
         info = ", ".join(f"{s[c]} {c}" for c in audit.INFORMATIONAL if s[c])
         act = ", ".join(f"{s[c]} {c}" for c in audit.ACTIONABLE if s[c])
@@ -187,7 +210,9 @@ def backfill_command(repo_dir: Path | None, kinds: tuple[str, ...], fmt: str, sh
                    f"{f' ({info})' if info else ''}; {s['commits']} commits in {s['seconds']}s")
         if fixes is not None:
             for p in fixes.written:
-                click.echo(f"Fixing {p}")
+                echo(f"Fixing {p}")
             for p, why in fixes.left:
-                click.echo(f"Left {p}: {why}", err=True)
+                echo(f"Left {p}: {why}", err=True)
+    if fixes is not None and fixes.failed:
+        return EXIT_ERROR
     return 1 if any(r.actionable and r.path not in fixed for r in result.rows) else 0

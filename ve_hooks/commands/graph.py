@@ -16,6 +16,7 @@ from ve_hooks.created_after import graph as order
 from ve_hooks.created_after.tips import kind_facts
 from ve_hooks.documents.artifacts import KINDS
 from ve_hooks.project import open_project
+from ve_hooks.sanitize import echo
 
 
 def _mermaid_label(text: str) -> str:
@@ -92,14 +93,18 @@ def render_json(d: order.Dag, kind: str, label: str) -> str:
               show_default=True, help="mermaid (for GitHub markdown), Graphviz dot, or json.")
 def command(repo_dir: Path | None, rev: str | None, kind: str, fmt: str) -> int:
     """Draw the created_after DAG of KIND; tips are highlighted, FUTURE artifacts dashed."""
+    from ve_hooks.commands import require_repository
+    from ve_hooks.project import locate
+
+    require_repository(locate(repo_dir), "ve graph", "draws the artifacts of a git snapshot")
     with open_project(repo_dir) as project:
         snap = project.snapshot(rev=rev)
         config = project.config
         d = order.dag(kind_facts(project.repo(snap), kind), lambda s: config.tip_eligible(kind, s), kind)
     if fmt == "mermaid":
-        click.echo(render_mermaid(d))
+        echo(render_mermaid(d))
     elif fmt == "dot":
-        click.echo(render_dot(d, kind))
+        echo(render_dot(d, kind))
     else:
         click.echo(render_json(d, kind, snap.label))
     return 0

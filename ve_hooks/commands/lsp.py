@@ -24,5 +24,4 @@ def command(stdio: bool) -> int:
     except ImportError as e:
         raise click.UsageError(f"the language server needs the [lsp] extra (pygls, lsprotocol): "
                                f"pip install 've-hooks[lsp]' ({e.name or e} is missing)") from None
-    main()
-    return 0
+    return main()

@@ -14,6 +14,7 @@ import click
 from ve_hooks.created_after.tips import kind_facts, tips_in  # noqa: F401  (re-exported: the command's API)
 from ve_hooks.documents.artifacts import KINDS
 from ve_hooks.project import Location, locate, open_location
+from ve_hooks.sanitize import echo
 
 
 def tips(loc: Location, kind: str = "chunk", *, rev: str | None = None, staged: bool = False) -> list[str]:
@@ -46,10 +47,14 @@ def command(repo_dir: Path | None, rev: str | None, staged: bool, kind: str, fmt
       ve tips                      tips in the worktree
       ve tips --rev HEAD~3 --format json
     """
-    label, names = tips_at(locate(repo_dir), kind, rev=rev, staged=staged)
+    from ve_hooks.commands import require_repository
+
+    loc = locate(repo_dir)
+    require_repository(loc, "ve tips", "reads the artifacts of a git snapshot")
+    label, names = tips_at(loc, kind, rev=rev, staged=staged)
     if fmt == "json":
         click.echo(json.dumps({"rev": label, "kind": kind, "tips": names}))
     else:
         for n in names:
-            click.echo(n)
+            echo(n)
     return 0

@@ -146,6 +146,7 @@ def _classify(rp: Replay, x: int, current: list[str], computed: list[str], compu
 class Fixes:
     written: list[str]
     left: list[tuple[str, str]]  # (path, why it was left alone)
+    failed: bool = False  # a write was needed and refused or failed: the command must not exit 0
 
 
 def fix(root: Path, result: Result, artifact_root: str, informational: bool = False) -> Fixes:
@@ -157,6 +158,7 @@ def fix(root: Path, result: Result, artifact_root: str, informational: bool = Fa
     edit. Everything else is left, with the reason.
     """
     from ve_hooks.documents import frontmatter, writer
+    from ve_hooks.sanitize import unsafe_name
 
     out = Fixes([], [])
     for row in result.rows:
@@ -165,7 +167,8 @@ def fix(root: Path, result: Result, artifact_root: str, informational: bool = Fa
         if not row.path.endswith(".md"):
             out.left.append((row.path, "an external reference: edit it in its own repository"))
             continue
-        values = [n for n in row.computed if (root / art.artifact_dir(row.kind, n, artifact_root)).is_dir()]
+        values = [n for n in row.computed if (root / art.artifact_dir(row.kind, n, artifact_root)).is_dir()
+                  and not unsafe_name(n)]  # (a name with a space or a control character: VE112)
         if not values:
             out.left.append((row.path, "nothing to write: no tip at its creation exists any more"))
             continue
@@ -186,6 +189,11 @@ def fix(root: Path, result: Result, artifact_root: str, informational: bool = Fa
         if new is None:
             out.left.append((row.path, "cannot be edited safely"))
         elif new != raw:
-            writer.atomic_write(target, new, root=root)
+            try:
+                writer.atomic_write(target, new, root=root)
+            except OSError as e:  # writer.UnsafePath (a link) included
+                out.left.append((row.path, f"not written: {e}"))
+                out.failed = True
+                continue
             out.written.append(row.path)
     return out

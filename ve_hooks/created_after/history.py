@@ -8,7 +8,7 @@ commit continues another line (a side branch, the commit after a merge's side), 
 checkpoint kept for exactly the commits a later commit needs, so the cost stays proportional
 to the changes plus one state copy per branch point.
 
-Identity: an artifact keeps its identity across a trusted rename (see :func:`ve_hooks.created_after.gitlog.trusted_renames`),
+Identity: an artifact keeps its identity across a trusted rename (see :func:`ve_hooks.created_after.identity.trusted_renames`),
 a delete + add of the same bare name in one commit, a merge bringing it from another parent,
 and a delete followed by a re-add under the same name. A name renamed away and reused later is
 a different artifact. See ``docs/created_after.md``.
@@ -25,6 +25,7 @@ from ve_hooks.cache import Cache
 from ve_hooks.config import Config
 from ve_hooks.created_after import graph as order
 from ve_hooks.created_after.gitlog import Commit, log
+from ve_hooks.created_after.identity import counted_status
 from ve_hooks.documents import artifacts as art
 from ve_hooks.documents import frontmatter, prescan
 from ve_hooks.project import Location
@@ -157,9 +158,8 @@ def _facts_for(loc: Location, cache: Cache, oids: dict[str, str]) -> dict[str, F
     blobs = git.cat_blobs(loc.git_cwd, missing)
     for oid in missing:
         raw = blobs.pop(oid, None)
-        if raw is None:
-            out[oid] = Facts(None, None)
-            continue
+        if raw is None:  # named by a commit of the history, unreadable: the repository is damaged
+            raise git.missing_object(oid, f"{oids[oid]} in the history")
         # The pre-scan answers for nearly every markdown blob and, when it does, exactly as the
         # full parse would; the parse stays for everything it is not certain about.
         got = None if oids[oid].endswith(".yaml") else prescan.facts(raw)
@@ -335,4 +335,4 @@ def _apply(n: int, c: Commit, root: str, wanted: set[str], state: State, others:
 def _facts_of(files: dict[str, str], facts: dict[str, Facts], none: Facts) -> Facts:
     if "main" in files:
         return facts.get(files["main"], none)
-    return Facts("ACTIVE", facts.get(files["external"], none).created_after)
+    return counted_status("external", facts.get(files["external"], none))

@@ -7,15 +7,15 @@ import click.
 from __future__ import annotations
 
 from ve_hooks.created_after import graph as order
+from ve_hooks.created_after import identity
 from ve_hooks.repo import Facts, Repo
 
 
 def kind_facts(repo: Repo, kind: str) -> dict[str, Facts]:
-    """``Repo.facts`` with external references counted as ACTIVE (they point at shipped work)."""
+    """``Repo.facts`` with each status as the graph counts it (:func:`identity.counted_status`)."""
     facts = repo.facts(kind)
     names = repo.names(kind)
-    return {n: (Facts("ACTIVE", f.created_after) if names[n].role == "external" else f)
-            for n, f in facts.items()}
+    return {n: identity.counted_status(names[n].role, f) for n, f in facts.items()}
 
 
 def tips_in(repo: Repo, kind: str, exclude: tuple[str, ...] | list[str] = ()) -> list[str]:

@@ -12,11 +12,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 
+from ve_hooks.diagnostic import UsageError
 from ve_hooks.documents import frontmatter
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
@@ -142,25 +146,55 @@ def _ending(line: str) -> str:
 # atomic write
 
 
-class UnsafePath(OSError):
-    """The path leaves the repository through a symbolic link, or is not a regular file."""
+class UnsafePath(UsageError, OSError):
+    """The path leaves the repository, passes through a symbolic link, or is not a regular file.
+
+    A UsageError (the guard prints one line and exits 2) and an OSError (a fixer that reports
+    "not written" per file and goes on catches it with the other write failures).
+    """
+
+
+def safe_target(path: Path | str, root: Path | str) -> Path:
+    """``path`` checked for writing: inside ``root`` and reached without any symbolic link.
+
+    The one guard of every writer (fixers, ``ve orch init``). A cloned repository can ship a
+    link; writing through it would put one artifact's fix into another (``chunks/b/GOAL.md ->
+    ../a/GOAL.md``) or change a file outside the repository (``.mcp.json -> ~/.claude.json``).
+    So no component below ``root`` may be a link, wherever it points; ``root`` itself may be
+    (a checkout under a linked home directory). Returns the path to write (``root`` joined with
+    the relative part). Raises :class:`UnsafePath`.
+    """
+    root_p = Path(root)
+    p = Path(path)
+    if not p.is_absolute():
+        p = root_p / p
+    rel_s = os.path.normpath(os.path.relpath(os.path.abspath(p), os.path.abspath(root_p)))
+    if rel_s == os.curdir or rel_s == os.pardir or rel_s.startswith(os.pardir + os.sep) or os.path.isabs(rel_s):
+        raise UnsafePath(f"{path}: outside the repository {root}; not written")
+    cur = root_p
+    for part in Path(rel_s).parts:
+        cur = cur / part
+        if cur.is_symlink():
+            shown = cur.relative_to(root_p).as_posix()
+            raise UnsafePath(f"{path}: {shown} is a symbolic link (to {os.readlink(cur)}); ve-hooks never writes "
+                             "through a link: edit the file it points to, or replace the link by a regular file; "
+                             "not written")
+    if cur.exists() and not cur.is_file():
+        raise UnsafePath(f"{path}: not a regular file; not written")
+    return cur
 
 
 def atomic_write(path: Path | str, data: bytes, root: Path | str | None = None, *, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` so readers see the old bytes or the new, never a mix.
 
+    The target goes through :func:`safe_target` first (inside ``root``, no link on the way;
+    without ``root``, the file's own directory: the file itself must not be a link).
     A temporary file in the same directory is written, fsynced and ``os.replace``-d over the
-    target (same filesystem, so the rename is atomic), keeping the file's mode (or ``mode``). A symbolic
-    link is written through only while it stays inside ``root``; otherwise UnsafePath.
+    target (same filesystem, so the rename is atomic), keeping the file's mode (or ``mode``).
+    Temporary files a killed writer left beside the target are removed (see :func:`sweep`).
     """
-    p = Path(path)
-    real = Path(os.path.realpath(p))
-    if root is not None:
-        real_root = os.path.realpath(root)
-        if not (str(real) == real_root or str(real).startswith(real_root + os.sep)):
-            raise UnsafePath(f"{path}: resolves outside the repository ({real}); not written")
-    if real.exists() and not real.is_file():
-        raise UnsafePath(f"{path}: not a regular file; not written")
+    real = safe_target(path, Path(path).absolute().parent if root is None else root)
+    sweep(real.parent, real.name)
     if mode is None:
         try:
             mode = real.stat().st_mode & 0o7777
@@ -168,7 +202,7 @@ def atomic_write(path: Path | str, data: bytes, root: Path | str | None = None, 
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=_TMP_SUFFIX, dir=real.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -190,3 +224,40 @@ def atomic_write(path: Path | str, data: bytes, root: Path | str | None = None, 
             os.close(dfd)
     except OSError:
         pass
+
+
+# A writer's temporary files are ``.<name>.<random>.ve-tmp``: distinct enough that removing one
+# can never remove a user's file. A writer killed between mkstemp and rename leaves one behind.
+_TMP_SUFFIX = ".ve-tmp"
+_STALE_SECONDS = 60.0  # older than any write takes: a live writer's file is never swept
+
+
+def sweep(directory: Path | str, names: str | Iterable[str]) -> list[str]:
+    """Remove the temporary files a killed writer left in ``directory`` for the files ``names``;
+    the names removed.
+
+    Only regular files matching this writer's pattern and older than a minute (a concurrent
+    writer's file is seconds old at most) are removed.
+    """
+    removed: list[str] = []
+    names = [names] if isinstance(names, str) else list(names)
+    if not names:
+        return removed
+    # mkstemp's random part is 8 characters; `.tmp` was the suffix before `.ve-tmp`.
+    mine = re.compile(rf"\.(?:{'|'.join(re.escape(n) for n in names)})\.[A-Za-z0-9_]{{8}}(?:\.ve-tmp|\.tmp)")
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    now = time.time()
+    for e in entries:
+        if not mine.fullmatch(e.name):
+            continue
+        try:
+            st = e.stat(follow_symlinks=False)
+            if stat.S_ISREG(st.st_mode) and now - st.st_mtime > _STALE_SECONDS:
+                os.unlink(e.path)
+                removed.append(e.name)
+        except OSError:
+            continue
+    return removed

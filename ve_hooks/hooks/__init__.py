@@ -114,7 +114,7 @@ def _empty_tree(top: Path) -> str:
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic], files: int, fmt: str = "text",
-                      checked: Sequence[str] = ()) -> None:
+                      checked: Sequence[str] = (), suppressed: int = 0) -> None:
     """Render through the shared reporters (imported only when there is something to say).
 
     Text stays silent for a clean hook (pre-commit shows a hook's output only when it matters);
@@ -125,7 +125,7 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], files: int, fmt: str = 
     from ve_hooks import report
     from ve_hooks.diagnostic import Summary
 
-    summary = Summary.of(list(diagnostics), max(files, len(checked)), tuple(checked))
+    summary = Summary.of(list(diagnostics), max(files, len(checked)), tuple(checked), suppressed)
     report.render(fmt, list(diagnostics), summary, stream=sys.stdout)
     sys.stdout.flush()
 

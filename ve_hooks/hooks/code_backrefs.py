@@ -47,7 +47,10 @@ def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Di
     with open_project(top) as project:
         snap = project.snapshot(staged=project.loc.info is not None)
         repo, base = project.repo(snap), project.base(snap)  # the base lets hints name renames
-        return check_sources(Sources(repo, base, project.config, given=texts))[0]
+        found = check_sources(Sources(repo, base, project.config, given=texts))[0]
+        from ve_hooks import suppressions
+
+        return suppressions.apply(found, project.root, snap, repo, base).reported
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,16 +9,20 @@ Each call handles only the files it is given, so pre-commit may batch them freel
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from ve_hooks.diagnostic import EXIT_FINDINGS, EXIT_OK
+from ve_hooks.diagnostic import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from ve_hooks.documents import artifacts as art
 from ve_hooks.hooks import artifact_root, find_toplevel, guarded
+from ve_hooks.sanitize import clean
 
 
-def fix(filenames: Sequence[str], *, refresh: bool = False, cwd: Path | None = None) -> list[str]:
-    """Fill created_after of the new artifacts among ``filenames``; return the paths changed."""
+def fix(filenames: Sequence[str], *, refresh: bool = False, cwd: Path | None = None,
+        failed: list[str] | None = None) -> list[str]:
+    """Fill created_after of the new artifacts among ``filenames``; return the paths changed
+    (``failed`` collects those that needed a write and could not be written)."""
     base = cwd or Path.cwd()
     top = find_toplevel(base)
     root = artifact_root(top)
@@ -26,7 +30,8 @@ def fix(filenames: Sequence[str], *, refresh: bool = False, cwd: Path | None = N
     for f in filenames:
         p = Path(f) if Path(f).is_absolute() else base / f
         try:
-            rel = p.resolve().relative_to(Path(top).resolve()).as_posix()
+            # The folders resolved, not the file: a linked GOAL.md is its own path (and refused).
+            rel = (Path(os.path.realpath(p.parent)) / p.name).relative_to(Path(top).resolve()).as_posix()
         except ValueError:
             continue
         a = art.classify(rel, root)
@@ -37,7 +42,7 @@ def fix(filenames: Sequence[str], *, refresh: bool = False, cwd: Path | None = N
     from ve_hooks.commands.created_after import fill
     from ve_hooks.project import locate
 
-    return [str(p) for p in fill(locate(top), mains, refresh=refresh)]
+    return [str(p) for p in fill(locate(top), mains, refresh=refresh, failed=failed)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,10 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     def work() -> int:
-        changed = fix(args.filenames, refresh=args.refresh)
+        failed: list[str] = []
+        changed = fix(args.filenames, refresh=args.refresh, failed=failed)
         for path in changed:
-            print(f"Fixing {path}")
-        return EXIT_FINDINGS if changed else EXIT_OK
+            print(f"Fixing {clean(path, keep_newlines=False)}")
+        return EXIT_ERROR if failed else EXIT_FINDINGS if changed else EXIT_OK
 
     return guarded("ve-created-after", work)
 

@@ -45,6 +45,7 @@ class Result:
     cache_hits: int = 0
     early_exit: str = ""  # why nothing was checked, when nothing was
     checked: list[str] = field(default_factory=list)  # the files checked, for reports listing them all
+    suppressed: int = 0  # errors within ve-hooks-suppressions.json
 
 
 def removed_friction_ids(ch: Changes) -> set[str]:
@@ -99,11 +100,12 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
         if not targets:
             return Result(early_exit="no artifact among the given files")
     else:
-        from ve_hooks.rules.project_files import kind_of
-
         ch = changes(top, root, from_ref, to_ref)
-        # Project files under the root vibe-engineer reads (docs/hooks/, reviewers, DELETIONS.md).
-        sources.extend(c.path for c in ch.changes if c.status != "D" and kind_of(c.path, root))
+        if ch.changes:
+            from ve_hooks.rules.project_files import kind_of
+
+            # Project files under the root vibe-engineer reads (docs/hooks/, reviewers, DELETIONS.md).
+            sources.extend(c.path for c in ch.changes if c.status != "D" and kind_of(c.path, root))
         if not ch.relevant and not sources:
             return Result(early_exit=f"no change under {root}/")
         targets = [a.path for a in ch.present]
@@ -124,7 +126,7 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
                                         staged=to_ref is None, rev=to_ref, select=select, ignore=ignore,
                                         cwd=top))
     result = Result(list(outcome.diagnostics), outcome.files, outcome.parsed, outcome.cache_hits,
-                    checked=list(outcome.checked))
+                    checked=list(outcome.checked), suppressed=len(outcome.suppressed))
     if not with_transitions:
         result.diagnostics = [d for d in result.diagnostics if not d.rule.startswith(TRANSITIONS)]
     return result
@@ -149,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = validate(find_toplevel(), filenames=args.filenames, from_ref=from_ref, to_ref=to_ref,
                           select=codes(args.select), ignore=codes(args.ignore),
                           with_transitions=args.with_transitions)
-        print_diagnostics(result.diagnostics, result.files, args.format, result.checked)
+        print_diagnostics(result.diagnostics, result.files, args.format, result.checked, result.suppressed)
         if args.stats:
             if result.early_exit:
                 print(f"ve-validate: early exit: {result.early_exit}; 0 files, 0 parsed", file=sys.stderr)

@@ -2,4 +2,4 @@
 
 from ve_hooks.lsp.server import main
 
-main()
+raise SystemExit(main())

@@ -8,10 +8,8 @@ Positions here are 0-based lines and code-point columns; the server converts to 
 
 from __future__ import annotations
 
-import ast
 import os
 import re
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -243,30 +241,18 @@ def _read_code(ws: Workspace, rel: str) -> bytes | None:
 
 
 def symbol_line(source: bytes, symbol: str) -> int | None:
-    """0-based line of ``A::b`` in a Python module."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError):
+    """0-based line of ``A::b`` in a Python module, as VE703 reads its symbols
+    (:func:`ve_hooks.documents.pysymbols.lines`); the deepest part found when the rest is not."""
+    found = pysymbols.lines(source)
+    if isinstance(found, pysymbols.Unparsable):
         return None
-    body: list[ast.stmt] = tree.body
+    parts = (symbol.replace(".", pysymbols.SEP) if pysymbols.SEP not in symbol else symbol).split(pysymbols.SEP)
     line = None
-    for part in symbol.split(pysymbols.SEP):
-        found = None
-        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == part:
-                found = node
-                break
-            if isinstance(node, (ast.Assign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(isinstance(t, ast.Name) and t.id == part for t in targets):
-                    found = node
-                    break
-        if found is None:
+    for i in range(1, len(parts) + 1):
+        at = found.get(pysymbols.SEP.join(parts[:i]))
+        if at is None:
             return line
-        line = found.lineno - 1
-        body = getattr(found, "body", [])
+        line = at - 1
     return line
 
 

@@ -74,7 +74,9 @@ def _range(lines: list[str], d: Diagnostic) -> t.Range:
 def to_lsp(d: Diagnostic, lines: list[str]) -> t.Diagnostic:
     message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
     return t.Diagnostic(
-        range=_range(lines, d), message=message, severity=_SEVERITY.get(d.severity, t.DiagnosticSeverity.Error),
+        range=_range(lines, d), message=message,
+        severity=t.DiagnosticSeverity.Hint if d.data.get("suppressed")
+        else _SEVERITY.get(d.severity, t.DiagnosticSeverity.Error),
         code=d.rule, code_description=t.CodeDescription(href=registry.help_uri(d.rule)), source=SOURCE,
     )
 
@@ -305,6 +307,19 @@ def _text_edit(text: str, e: fx.TextEdit) -> t.TextEdit:
     return t.TextEdit(range=t.Range(_position(text, e.start), _position(text, e.end)), new_text=e.new)
 
 
-def main() -> None:
+def main() -> int:
+    """Serve over stdio until the client says exit; the exit code (0 after shutdown + exit).
+
+    pygls closed stdout on exit: a fresh ``sys.stdout`` on /dev/null lets the entry point's
+    guard and the interpreter flush it without "I/O operation on closed file".
+    """
+    import os
+    import sys
+
+    from ve_hooks.lsp.framing import serve
+
     logging.basicConfig(level=logging.WARNING)
-    build().start_io()
+    code = serve(build())
+    if sys.stdout.closed or sys.stdout.buffer.closed:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    return code

@@ -1,11 +1,11 @@
 """The repository as the editor sees it: the working tree, with open buffers laid over it.
 
 Loaded once (listing, artifact index, each kind's status/created_after facts, the HEAD base),
-then every keystroke derives a new :class:`~ve_hooks.repo.Repo` that shares all of that and
-differs only in the edited path: the engine's own checks and rules then run on the one target,
-so diagnostics are ve-validate's, code for code and position for position. A derived Repo is a
-new object, so the rules' per-snapshot memos (graph, tips) start fresh for it and cannot serve
-a stale answer.
+then every keystroke derives a new :class:`~ve_hooks.repo.Repo` (``Repo.derive``) that shares
+all of that and differs only in the edited path: the engine's own checks and rules then run on
+the one target, so diagnostics are ve-validate's, code for code and position for position. The
+rules' per-snapshot answers live in their own slots, which carry forward only what the edit
+cannot have changed.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from ve_hooks import engine, git
+from ve_hooks import engine, git, suppressions
 from ve_hooks.config import Config
-from ve_hooks.diagnostic import Diagnostic
+from ve_hooks.diagnostic import Diagnostic, UsageError
 from ve_hooks.documents import artifacts as art
 from ve_hooks.documents import frontmatter
 from ve_hooks.project import open_project
-from ve_hooks.repo import Facts, Repo
+from ve_hooks.repo import Repo
 from ve_hooks.rules import Target
 from ve_hooks.snapshot import Snapshot, Unreadable
 
@@ -56,167 +56,17 @@ class OverlaySnapshot(Snapshot):
         return path in self.overlay or self.base.exists(path)
 
 
-def _derive(old: Repo, snapshot: Snapshot, changed: dict[str, bytes | None]) -> Repo:
-    """A Repo for ``snapshot`` sharing everything ``old`` loaded except the ``changed`` paths
-    (new bytes, or None: deleted). Kind facts are patched, not recomputed."""
-    new = Repo(snapshot, old.config, old.cache)
-    files = dict(old.files)
-    listing_changed = False
-    for p, data in changed.items():
-        if data is None:
-            listing_changed |= files.pop(p, "absent") != "absent"
-        else:
-            listing_changed |= p not in files
-            files[p] = git.blob_id(data)
-    new._files = files
-    new._index = None if listing_changed else old._index
-    drop = set(changed)
-    new._results = {p: r for p, r in old._results.items() if p not in drop}
-    new._raw = {p: r for p, r in old._raw.items() if p not in drop}
-    for p, data in changed.items():
-        if data is not None:
-            new._raw[p] = data
-    new._facts = {p: f for p, f in old._facts.items() if p not in drop}
-    new._friction = None if f"{old.root}/{art.FRICTION}" in drop else old._friction
-    kinds = {a.kind for p in changed if (a := art.classify(p, old.root)) is not None}
-    new._kind_facts = {k: v for k, v in old._kind_facts.items() if k not in kinds}
-    moved: dict[str, dict[str, Facts]] = {}  # kind -> name -> new facts, where they differ
-    if not listing_changed:
-        for k in kinds:
-            if k in old._kind_facts:
-                facts = dict(old._kind_facts[k])
-                for p in changed:
-                    a = art.classify(p, old.root)
-                    if a is not None and a.kind == k and a.name in facts and new.names(k).get(a.name) == a:
-                        f = Facts.of(new.load([p]).get(p))
-                        if f != facts[a.name]:
-                            moved.setdefault(k, {})[a.name] = f
-                        facts[a.name] = f
-                new._kind_facts[k] = facts
-    _carry_memos(old, new, moved, listing_changed)
-    return new
-
-
-def _carry_memos(old: Repo, new: Repo, moved: dict[str, dict[str, Facts]],
-                 listing_changed: bool) -> None:
-    """Hand the whole-kind answers the rules memoised for ``old`` on to ``new``, patched.
-
-    The rules memoise per Repo (a Repo is one immutable snapshot), so a derived Repo would
-    rebuild the created_after graph of 10,000 chunks (about a second) on every keystroke. When
-    the listing is unchanged, name-based answers (resolver, bare-name index) still hold; the
-    graph changes only in the out-edges of artifacts whose facts moved, and a new cycle can only
-    pass through one of them. The parity tests compare the result with ve-validate's.
-    """
-    if listing_changed:
-        return
-    from ve_hooks.created_after import graph as order
-
-    bare = old.memo.get(_BARE)
-    if bare is not None:
-        new.memo[_BARE] = bare
-    reverse_old = old.memo.get(_REVERSE)
-    if reverse_old is not None:
-        new.memo[_REVERSE] = {k: v for k, v in reverse_old.items() if k not in moved}
-    slot = old.memo.get(_GRAPHS)
-    if slot is None:
-        return
-    out: dict[tuple[str, str], object] = {}
-    for (what, kind), value in slot.items():
-        if what == "resolver" or kind not in moved:  # names unchanged / facts unchanged
-            out[(what, kind)] = value
-    for kind, names in moved.items():
-        old_facts = slot.get(("facts", kind))
-        if isinstance(old_facts, dict):
-            patched = dict(old_facts)
-            roles = new.names(kind)
-            for name, f in names.items():  # as kind_facts: an external reference counts as ACTIVE
-                patched[name] = Facts("ACTIVE", f.created_after) if roles[name].role == "external" else f
-            out[("facts", kind)] = patched
-        resolve = slot.get(("resolver", kind))
-        graph = slot.get(("graph", kind))
-        if resolve is None or not isinstance(graph, tuple):
-            continue
-        edges, cyclic = dict(graph[0]), graph[1]
-        reverse = _reverse(old, kind, graph[0])
-        added: dict[str, list[str]] = {}
-        for name, f in names.items():
-            targets: list[str] = []
-            for r in order.refs(f.created_after, kind):
-                t = resolve(r)  # type: ignore[operator]
-                if t is not None and t not in targets:
-                    targets.append(t)
-            before = set(edges.get(name, ()))
-            added[name] = [t for t in targets if t not in before]
-            reverse = _rewire(reverse, name, before, targets)
-            edges[name] = targets
-        if cyclic:  # the old cycle may be gone: only a full search can tell
-            cyclic = order.find_cycle(edges) is not None
-        else:  # a new cycle needs a new edge name -> t where t already reaches name
-            cyclic = any(t == name or t in _reaching(reverse, name) for name, ts in added.items() for t in ts)
-        out[("graph", kind)] = (edges, cyclic)
-        new.memo.setdefault(_REVERSE, {})[kind] = reverse
-    new.memo[_GRAPHS] = out
-
-
 def _warm(repo: Repo) -> None:
-    """What the first keystroke would otherwise pay: each kind's created_after graph and its
-    reverse edges, and the schema validators (jsonschema is imported only to explain errors)."""
+    """What the first keystroke would otherwise pay: each kind's created_after graph, resolver
+    and reverse edges (carried forward edit by edit by the rule's own slot, see
+    :meth:`ve_hooks.repo.Repo.derive`), and the schema validators (jsonschema is imported only
+    to explain errors)."""
     from ve_hooks.documents import schema
     from ve_hooks.rules import created_after as ordering
 
-    for kind in art.KINDS:
-        edges, _ = ordering._graph(repo, kind)
-        ordering._memo(repo, "resolver", kind, lambda kind=kind: order_resolver(repo, kind))
-        repo.memo.setdefault(_REVERSE, {})[kind] = _reverse(repo, kind, edges)
+    ordering.warm(repo)
     for name in set(schema.SCHEMA_FOR.values()):
         schema.validator(name)
-
-
-def order_resolver(repo: Repo, kind: str) -> object:
-    from ve_hooks.created_after import graph as order
-    from ve_hooks.rules import created_after as ordering
-
-    return order.resolver(ordering._facts(repo, kind))
-
-
-# Repo.memo keys: the rules' whole-kind answers, and ours: per kind, name -> the names whose
-# created_after designates it (reverse edges).
-_GRAPHS = "ve_hooks.rules.created_after"
-_BARE = "ve_hooks.rules.references.bare"
-_REVERSE = "ve_hooks.lsp.workspace.reverse"
-
-
-def _reverse(repo: Repo, kind: str, edges: dict[str, list[str]]) -> dict[str, set[str]]:
-    got = repo.memo.get(_REVERSE, {}).get(kind)
-    if got is not None:
-        return got
-    rev: dict[str, set[str]] = {}
-    for n, targets in edges.items():
-        for t in targets:
-            rev.setdefault(t, set()).add(n)
-    return rev
-
-
-def _rewire(rev: dict[str, set[str]], name: str, before: set[str], after: list[str]) -> dict[str, set[str]]:
-    """``rev`` with ``name``'s out-edges changed from ``before`` to ``after`` (copy on write)."""
-    out = dict(rev)
-    for t in before - set(after):
-        out[t] = out.get(t, set()) - {name}
-    for t in set(after) - before:
-        out[t] = out.get(t, set()) | {name}
-    return out
-
-
-def _reaching(rev: dict[str, set[str]], name: str) -> set[str]:
-    """Every artifact whose created_after chain reaches ``name``: few for the new work one edits."""
-    seen: set[str] = set()
-    stack = [name]
-    while stack:
-        for n in rev.get(stack.pop(), ()):
-            if n not in seen:
-                seen.add(n)
-                stack.append(n)
-    return seen
 
 
 class Workspace:
@@ -280,7 +130,7 @@ class Workspace:
         data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
         with self._lock, self.cache.ephemeral():  # a keystroke's parse is not worth keeping
             self.buffers = {**self.buffers, rel: data}
-            self.repo = _derive(self.repo, OverlaySnapshot(self._disk, self.buffers), {rel: data})
+            self.repo = self.repo.derive(OverlaySnapshot(self._disk, self.buffers), {rel: data})
 
     def close_buffer(self, rel: str) -> None:
         with self._lock:
@@ -300,7 +150,7 @@ class Workspace:
                 data = self._disk.read(rel)
                 changed[rel] = data if isinstance(data, bytes) else None
             if changed:
-                self.repo = _derive(self.repo, OverlaySnapshot(self._disk, self.buffers), changed)
+                self.repo = self.repo.derive(OverlaySnapshot(self._disk, self.buffers), changed)
             self._refresh_base()
 
     def text(self, rel: str) -> str | None:
@@ -323,7 +173,17 @@ class Workspace:
             result = repo.load([rel]).get(rel)
             if result is None:
                 return []
-            return engine.check_targets([Target(a, result)], repo, base, self.config, cache_file_findings=False)
+            found = engine.check_targets([Target(a, result)], repo, base, self.config, cache_file_findings=False)
+            return self._suppressed(found, repo, base)
+
+    def _suppressed(self, found: list[Diagnostic], repo: Repo, base: Repo | None) -> list[Diagnostic]:
+        """The one suppressions filter; what it covers stays visible, as a hint."""
+        try:
+            table = suppressions.load(self.root, self._disk)
+        except UsageError:
+            table = None  # a damaged file: ve-validate names it; the editor keeps checking
+        moved = suppressions.moved_paths(table, repo, base) if table else None
+        return suppressions.as_hints(suppressions.split(found, table, moved))
 
     def watches(self, rel: str) -> bool:
         """Whether the server diagnoses ``rel``: an artifact, a project file vibe-engineer reads
@@ -343,7 +203,9 @@ class Workspace:
         if text is None:
             return []
         with self._lock, self.cache.ephemeral():
-            return engine.check_sources(Sources(self.repo, self.base, self.config, given={rel: text}))[0]
+            repo, base = self.repo, self.base
+            found = engine.check_sources(Sources(repo, base, self.config, given={rel: text}))[0]
+            return self._suppressed(found, repo, base)
 
     def doc(self, kind: str, name: str) -> frontmatter.Result | None:
         with self._lock:

@@ -230,7 +230,7 @@ def _execute(store: Store, unit: str, agent_cmd: str | None, *, kind: str, stdin
     undelivered = [q.id for q, _a in pairs if unit_state.questions[q.id].status == model.ANSWERED]
     if undelivered:
         result.problems.append(f"the answer to {', '.join(undelivered)} did not reach the agent; "
-                               f"it waits for the next `ve orch resume {unit}`")
+                               f"it waits for the next `ve orch resume {shlex.quote(unit)}`")
     if unit_state.open_questions():
         state = model.NEEDS_ATTENTION
     else:
@@ -290,7 +290,7 @@ def resume(store: Store, unit: str, agent_cmd: str | None = None, wait: float = 
     session_id = u.session_for(chosen[0][0])
     if not session_id:
         raise OrchError(f"unit {unit}: no agent session id is recorded for question {chosen[0][0].id}; "
-                        f"cannot resume (take the answer with `ve orch take {unit}`, or start a new run)")
+                        f"cannot resume (take the answer with `ve orch take {shlex.quote(unit)}`, or start a new run)")
     chosen = [(q, a) for q, a in chosen if u.session_for(q) == session_id]
     run_id = model.new_id("run")
     pairs = delivery.claim(store, unit, [q.id for q, _a in chosen], run_id, session_id)

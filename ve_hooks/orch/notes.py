@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import shlex
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -258,7 +259,7 @@ def update_ref(repo: NotesRepo, ref: str, new: str, old: str | None, message: st
             raise NotesError(
                 f"{lock} exists and is {time.time() - lock.stat().st_mtime:.0f}s old: a git process "
                 f"crashed while updating {ref}. Nothing was written. If no git command is running, "
-                f"remove it (`rm '{lock}'`) and retry."
+                f"remove it (`rm {shlex.quote(str(lock))}`) and retry."
             )
         raise CasConflict(err.strip())
     if "but expected" in err or "already exists" in err or "unable to resolve reference" in err or "is at" in err:

@@ -36,8 +36,10 @@ def fixable_now(d: Diagnostic, unsafe_fixes: bool = False) -> bool:
 def summary_line(diagnostics: list[Diagnostic], summary: Summary, unsafe_fixes: bool = False) -> str:
     """ruff's shape: ``Found 2 errors and 1 warning in 3 files. [*] 1 fixable with the `--fix` option.``"""
     files = _plural(summary.files, "file")
+    held = f" {_plural(summary.suppressed, 'error')} suppressed (ve-hooks-suppressions.json)." \
+        if summary.suppressed else ""
     if not diagnostics:
-        return f"All checks passed ({files})."
+        return f"All checks passed ({files}).{held}"
     counts = [c for c in (_plural(summary.errors, "error") if summary.errors else "",
                           _plural(summary.warnings, "warning") if summary.warnings else "",
                           _plural(summary.infos, "note") if summary.infos else "") if c]
@@ -57,7 +59,7 @@ def summary_line(diagnostics: list[Diagnostic], summary: Summary, unsafe_fixes: 
                            if (info := registry.get(d.rule)) is not None and info.fix_command})
         how = f"with `{commands[0]}`" if len(commands) == 1 else "(see `ve rule CODE`)"
         line += f" [*] {len(by_command)} fixable {how}."
-    return line
+    return line + held
 
 
 class TextReporter(Reporter):

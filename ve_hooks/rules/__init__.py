@@ -72,9 +72,8 @@ class Context:
     config: Config
     generation: Callable[[Target], str | None] = field(default=lambda t: None)
     # Every target of this run, so a rule can read what it needs for all of them in one batch.
+    # (What a family computes once for all targets goes in a Slot of ``repo`` or ``base``.)
     targets: list[Target] = field(default_factory=list)
-    # Per-run state of the families (what they computed once for all targets), by family.
-    memo: dict[str, Any] = field(default_factory=dict)
 
     def is_new(self, art: ArtifactPath) -> bool:
         """True when the artifact did not exist in ``base``, under this name or renamed."""
@@ -82,7 +81,7 @@ class Context:
 
     def base_name(self, art: ArtifactPath) -> str | None:
         """The artifact's name in ``base``: its own, its name before a rename, None when new."""
-        from ve_hooks.renames import old_name
+        from ve_hooks.created_after.identity import old_name
 
         return old_name(self.repo, self.base, art.kind, art.name)
 

@@ -51,7 +51,8 @@ VE702 = Rule("VE702", "code-reference-range-invalid", Severity.ERROR,
              'A line range is malformed or lies outside the file')
 VE703 = Rule("VE703", "code-reference-symbol-missing", Severity.ERROR,
              'A symbolic code reference names a symbol that does not exist',
-             softer="the file does not parse as Python, so the symbol cannot be checked")
+             softer="the file does not parse as Python or is over the 2 MiB parse limit, so the "
+                    "symbol cannot be checked")
 VE704 = Rule("VE704", "backreference-unknown-artifact", Severity.ERROR,
              'A source comment backreference names no artifact')
 VE705 = Rule("VE705", "backreference-not-in-code-references", Severity.WARNING,
@@ -117,7 +118,7 @@ def _clean_path(p: str) -> str | None:
 class _File:
     exists: bool
     lines: int | None = None  # None: not read (or not a regular file)
-    symbols: set[str] | pysymbols.Unparsable | None = None
+    symbols: set[str] | pysymbols.Unparsable | pysymbols.TooLarge | None = None
     unreadable: str | None = None
 
 
@@ -151,7 +152,9 @@ class _Sources:
                 f.unreadable = "is not a regular file"
             else:
                 f.lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
-                if p.endswith(PYTHON):
+                if p.endswith(PYTHON) and len(data) > pysymbols.MAX_SOURCE:
+                    f.symbols = pysymbols.TooLarge(len(data))  # never parsed: see MAX_SOURCE
+                elif p.endswith(PYTHON):
                     py[p] = (git.blob_id(data), data)
         if py:
             cache = self.repo.cache
@@ -411,6 +414,10 @@ def _check_symbol(ctx: Context, target: Target, r: CodeRef, path: str, f: _File)
         return [ctx.diag("VE703", target, r.where,
                          f"cannot check symbol {quote(sym)}: {path} does not parse as Python ({f.symbols.reason})",
                          "fix the syntax error; the reference is taken on trust until then", softer=True,
+                         data={"file": path, "symbol": sym, "checked": False})]
+    if isinstance(f.symbols, pysymbols.TooLarge):
+        return [ctx.diag("VE703", target, r.where, f"cannot check symbol {quote(sym)} in {path}: {f.symbols.reason}",
+                         "point the reference at a hand-written module, or use a line range", softer=True,
                          data={"file": path, "symbol": sym, "checked": False})]
     if f.symbols is None:
         return []

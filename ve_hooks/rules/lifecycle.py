@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents.frontmatter import Doc
+from ve_hooks.repo import Slot
 from ve_hooks.rules import Context, Target
 from ve_hooks.rules.registry import Rule
 
@@ -90,6 +91,10 @@ def _names(statuses: Iterable[str]) -> str:
 _FEW_TARGETS = 64
 
 
+# kind -> name -> status in the base snapshot (a base is immutable: it serves every run over it).
+BASE_STATUS: Slot[dict[str, dict[str, object]]] = Slot(f"{__name__}.base-status")
+
+
 def base_status(ctx: Context, kind: str, name: str) -> str | None:
     """The status of artifact ``name`` in the base snapshot; None when it was not a main document
     there (new, or only an external pointer) or had no string status."""
@@ -98,7 +103,7 @@ def base_status(ctx: Context, kind: str, name: str) -> str | None:
     before = ctx.base.names(kind).get(name)
     if before is None or before.role != "main":
         return None
-    per_kind: dict[str, dict[str, object]] = ctx.memo.setdefault(f"{__name__}.base-status", {})
+    per_kind = ctx.base.slot(BASE_STATUS, dict)
     if kind not in per_kind:
         if len(ctx.targets) <= _FEW_TARGETS:
             doc = ctx.base.doc(kind, name)

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING
 
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents.frontmatter import ParseError
+from ve_hooks.rules import quote
 from ve_hooks.rules.registry import RULES, Rule
+from ve_hooks.sanitize import unsafe_name
 
 if TYPE_CHECKING:
     from ve_hooks.repo import Repo
-    from ve_hooks.rules import Target
+    from ve_hooks.rules import Context, Target
 
 VE101 = Rule("VE101", "invalid-encoding", Severity.ERROR,
              'Artifact is not valid UTF-8 text')
@@ -38,6 +40,8 @@ VE110 = Rule("VE110", "byte-order-mark", Severity.WARNING,
              'Artifact starts with a UTF-8 byte-order mark')
 VE111 = Rule("VE111", "unreadable-file", Severity.ERROR,
              'Artifact path cannot be read safely')
+VE112 = Rule("VE112", "unsafe-artifact-name", Severity.ERROR,
+             'An artifact directory name holds whitespace, a control or an invisible character')
 
 
 def diagnostics(target: Target, generation: str | None = None) -> list[Diagnostic]:
@@ -51,3 +55,14 @@ def diagnostics(target: Target, generation: str | None = None) -> list[Diagnosti
 def check_file(target: Target, repo: Repo, found: list[Diagnostic]) -> list[Diagnostic]:
     """The parse findings of one file (the first family: ``found`` is empty)."""
     return [*found, *diagnostics(target, target.generation)]
+
+
+def check(target: Target, ctx: Context) -> list[Diagnostic]:
+    """VE112: the artifact's name itself (the path, not the bytes: so not a cached per-file check)."""
+    a = target.art
+    why = unsafe_name(a.name) if a.role == "main" else None
+    if not why:
+        return []
+    return [ctx.diag("VE112", target, (), f"the {a.kind} name {quote(a.name)} {why}: it cannot be written into "
+                     "created_after or shown safely in a terminal",
+                     "rename the directory to one word (letters, digits, _ and -), e.g. with `git mv`", pos=(1, 1))]

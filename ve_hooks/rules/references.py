@@ -16,10 +16,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ve_hooks.created_after.identity import moved_to
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents import fixes
 from ve_hooks.documents.artifacts import DIR_OF, KINDS, MAIN_FILE, bare_name, normalize_ref
 from ve_hooks.documents.frontmatter import Doc
+from ve_hooks.repo import Change, Slot
 from ve_hooks.rules import Context, Target, quote
 from ve_hooks.rules.registry import Rule
 
@@ -60,38 +62,25 @@ class Resolution:
     close: str | None = None  # a spelling suggestion
 
 
+def _same_names(old: Repo, new: Repo, index: dict[str, dict[str, list[str]]], change: Change
+                ) -> dict[str, dict[str, list[str]]] | None:
+    """A derived Repo with the same listing has the same names: the index still holds."""
+    return None if change.listing_changed else index
+
+
+# kind -> bare_name -> names
+BARE: Slot[dict[str, dict[str, list[str]]]] = Slot(f"{__name__}.bare", _same_names)
+
+
 def _bare_index(repo: Repo, kind: str) -> dict[str, list[str]]:
     """bare_name -> names, built once per kind and run: a Repo is one snapshot, immutable."""
-    per_kind: dict[str, dict[str, list[str]]] = repo.memo.setdefault(f"{__name__}.bare", {})
+    per_kind = repo.slot(BARE, dict)
     if kind not in per_kind:
         idx: dict[str, list[str]] = {}
         for n in repo.names(kind):
             idx.setdefault(bare_name(n), []).append(n)
         per_kind[kind] = idx
     return per_kind[kind]
-
-
-def _key_oids(repo: Repo, kind: str, name: str) -> set[str]:
-    """Blob ids of an artifact's main document and PLAN.md: enough to recognise a moved directory."""
-    d = f"{repo.root}/{DIR_OF[kind]}/{name}/"
-    out = set()
-    for p in (d + MAIN_FILE[kind], d + "PLAN.md"):
-        if p in repo.files:
-            oid = repo.oid(p)
-            if oid:
-                out.add(oid)
-    return out
-
-
-def _git_rename(repo: Repo, base: Repo | None, kind: str, name: str) -> str | None:
-    """The new name of an artifact this change moved: the one new directory whose main document
-    or plan has the old content byte for byte (a rename with an edited status keeps its plan)."""
-    if base is None or name not in base.names(kind):
-        return None
-    new = [n for n in repo.names(kind) if n not in base.names(kind)]
-    old = _key_oids(base, kind, name) if new else set()
-    hits = [n for n in sorted(new) if old & _key_oids(repo, kind, n)]
-    return hits[0] if len(hits) == 1 else None
 
 
 def resolve(repo: Repo, base: Repo | None, kind: str, value: str) -> Resolution:
@@ -105,7 +94,7 @@ def resolve(repo: Repo, base: Repo | None, kind: str, value: str) -> Resolution:
     if len(matches) == 1:
         renamed = matches[0]
     if renamed is None:
-        renamed = _git_rename(repo, base, kind, name)
+        renamed = moved_to(repo, base, kind, name)
     deleted = base is not None and name in base.names(kind)
     other = None
     if renamed is None:

@@ -81,3 +81,22 @@ def _is_valid(fast: Any, data: Any) -> bool:
         return bool(fast.is_valid(data))
     except Exception:  # e.g. a value it cannot convert: let the full validator decide
         return False
+
+
+def added_errors(kind: str, path: str, before: bytes, after: bytes) -> list[str]:
+    """The schema rule codes ``after`` adds when it has more findings of some severity than
+    ``before`` (one file, two versions), else []: how a fixer checks that it never adds a finding.
+    Writing created_after into a v1 chunk, for one, makes it a v3 chunk whose line-range
+    code_references are VE206 errors."""
+    from collections import Counter
+
+    from ve_hooks.documents import frontmatter
+
+    old, new = frontmatter.parse(before), frontmatter.parse(after)
+    if not isinstance(old, frontmatter.Doc) or not isinstance(new, frontmatter.Doc):
+        return []
+    was, now = check_document(kind, old, path), check_document(kind, new, path)
+    had, has = Counter(d.severity for d in was), Counter(d.severity for d in now)
+    if all(has[sev] <= had[sev] for sev in has):  # no severity gains a finding
+        return []
+    return sorted({d.rule for d in now} - {d.rule for d in was}) or sorted({d.rule for d in now})

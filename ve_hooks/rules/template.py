@@ -33,6 +33,7 @@ from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents.artifacts import artifact_dir
 from ve_hooks.documents.frontmatter import Doc
 from ve_hooks.documents.schema import generation_of
+from ve_hooks.repo import Slot
 from ve_hooks.rules.registry import Rule
 from ve_hooks.sanitize import one_line
 
@@ -272,9 +273,13 @@ def _plan_path(repo: Repo, name: str) -> str:
     return f"{artifact_dir('chunk', name, repo.root)}/PLAN.md"
 
 
+# PLAN.md path -> whether it is still the template, for this snapshot.
+PLANS: Slot[dict[str, bool]] = Slot(f"{__name__}.plans")
+
+
 def _plans(ctx: Context, plan: str) -> dict[str, bool]:
     """Whether each target chunk's PLAN.md is still the template: one batch, cached by blob id."""
-    memo: dict[str, bool] = ctx.memo.setdefault(__name__, {})
+    memo = ctx.repo.slot(PLANS, dict)
     if plan not in memo:
         paths = {_plan_path(ctx.repo, t.art.name) for t in ctx.targets
                  if t.art.kind == "chunk" and t.art.role == "main"} | {plan}
