@@ -14,10 +14,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "ve_hooks"
 # Public API that happens to start with an underscore (named tuples).
 PUBLIC = {"_replace", "_asdict", "_fields", "_make"}
-# Reaches that other work in flight removes (drop the line when it lands): issue 25 item 3 gives
-# Snapshot a grep method; the orch/cli group's shared helpers are the orchestrator's to rename.
+# Reaches that other work in flight removes (drop the line when it lands): the orch/cli group's
+# shared helpers are the orchestrator's to rename.
 IN_FLIGHT = {
-    ("backref_sources.py", "snap._git_cwd"),
     *{(f"orch/cli/{m}.py", f"from ve_hooks.orch.cli.group import {n}") for m in ("agents", "questions", "setup")
       for n in ("_errors", "_store", "_unit", "_indent", "_warn")},
 }

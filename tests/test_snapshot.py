@@ -175,3 +175,30 @@ def test_worktree_uses_index_ids_only_for_files_git_vouches_for(repo: GitRepo) -
     assert files["docs/chunks/beta/GOAL.md"] is None and files["docs/chunks/gamma/GOAL.md"] is None
     statuses = {n: f.status for n, f in r.facts("chunk").items()}
     assert statuses == {"alpha": "ACTIVE", "beta": "FUTURE", "gamma": "FUTURE"}
+
+
+def test_grep_answers_for_each_git_snapshot_and_declines_without_git(repo: GitRepo, tmp_path: Path) -> None:
+    repo.write("src/a.py", "# Chunk: docs/chunks/x\n")
+    repo.write("src/b.py", "x = 1\n")
+    repo.write("docs/chunks/x/GOAL.md", "# Chunk: docs/chunks/x\n")
+    repo.commit("one")
+    repo.write("src/b.py", "# Chunk: docs/chunks/y\n")  # worktree only: git grep reads tracked files' content
+    repo.write("src/c.py", "# Chunk: docs/chunks/z\n")
+    repo.git("add", "src/c.py")
+    loc = locate(repo.path)
+    pattern = r"^#[[:blank:]]*Chunk:"
+    assert sorted(snapshot_for(loc, rev="HEAD").grep(pattern)) == ["docs/chunks/x/GOAL.md", "src/a.py"]
+    assert sorted(snapshot_for(loc, staged=True).grep(pattern, exclude=["docs/**/*.md"])) == ["src/a.py", "src/c.py"]
+    assert sorted(snapshot_for(loc).grep(pattern, ["src"])) == ["src/a.py", "src/b.py", "src/c.py"]
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert WorktreeSnapshot(plain).grep(pattern) is None  # no git to ask: the caller reads the listing
+
+
+def test_only_the_snapshot_knows_where_git_runs() -> None:
+    import ve_hooks
+
+    package = Path(ve_hooks.__file__).parent
+    reaching = [str(p.relative_to(package)) for p in package.rglob("*.py")
+                if p.name != "snapshot.py" and "_git_cwd" in p.read_text(encoding="utf-8")]
+    assert reaching == []

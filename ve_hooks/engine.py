@@ -21,8 +21,7 @@ from ve_hooks.diagnostic import Diagnostic, Severity, UsageError
 from ve_hooks.documents import artifacts as art
 from ve_hooks.project import Project, open_project
 from ve_hooks.repo import Repo
-from ve_hooks.rules import Context, Target, registry
-from ve_hooks.snapshot import Snapshot
+from ve_hooks.rules import Context, Sources, Target, registry
 
 # Bump when a per-file rule changes what it reports: cached findings are keyed by it.
 FILE_RULES_VERSION = "3"  # 3: VE203 on dates (YAML types follow the consumer)
@@ -166,9 +165,8 @@ def _run(opts: Options, project: Project) -> Outcome:
                            len(targets), recording)
             paths = [t.path for t in targets]
         # Never replayed: a new source file can add a VE704 without touching the artifact listing.
-        sources = _source_backrefs(opts, project, snap, repo, base, config)
-        diagnostics = sorted([*diagnostics, *filter_diagnostics(sources[0], config, opts.select, opts.ignore)],
-                             key=lambda d: d.sort_key)
+        sources = _check_sources(opts, project, repo, base, config)
+        diagnostics = sorted([*diagnostics, *sources[0]], key=lambda d: d.sort_key)
         suppressed: list[Diagnostic] = []
         if opts.suppress:
             from ve_hooks import suppressions
@@ -182,18 +180,23 @@ def _run(opts: Options, project: Project) -> Outcome:
                    snap.label, config, project.artifact_dir, checked, suppressed)
 
 
-def _source_backrefs(opts: Options, project: Project, snap: Snapshot, repo: Repo, base: Repo | None,
-                     config: Config) -> tuple[list[Diagnostic], list[str]]:
-    """VE704 over the source files of the run (the whole tree, or under PATHS): what the
-    ve-code-backrefs hook checks at commit time, so CI catches what a skipped hook missed."""
-    if not _enabled(config, opts.select, opts.ignore)("VE704"):
-        return [], []
+def _check_sources(opts: Options, project: Project, repo: Repo, base: Repo | None,
+                   config: Config) -> tuple[list[Diagnostic], list[str]]:
+    """The families' ``check_sources`` over the files around the artifacts (the whole tree, or
+    under PATHS): what the commit hooks check, so CI catches what a skipped hook missed."""
     prefixes = project.paths(opts.paths, opts.cwd) if opts.paths else None
     if prefixes is not None and all(art.classify(w, repo.root) is not None for w in prefixes):
         return [], []  # artifact files only (the pre-commit case): no source file among them
-    from ve_hooks.backref_sources import check_tree
+    return check_sources(Sources(repo, base, config, prefixes), opts.select, opts.ignore)
 
-    return check_tree(snap, repo, base, prefixes)  # the snapshot itself: git grep, not the recording
+
+def check_sources(sources: Sources, select: Sequence[str] = (), ignore: Sequence[str] = ()
+                  ) -> tuple[list[Diagnostic], list[str]]:
+    """Every enabled family's ``check_sources`` findings (filtered), and the files they read."""
+    out: list[Diagnostic] = []
+    for fn in _families("check_sources", _enabled(sources.config, select, ignore)):
+        out.extend(fn(sources))
+    return filter_diagnostics(out, sources.config, select, ignore), sorted(sources.checked)
 
 
 def check_targets(targets: list[Target], repo: Repo, base: Repo | None, config: Config,

@@ -106,6 +106,9 @@ class Recording(Snapshot):
         self.deps[("e", path)] = out  # all of them: an empty directory is in no listing
         return out
 
+    def grep(self, pattern: str, paths: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> list[str] | None:
+        return self.inner.grep(pattern, paths, exclude)  # source checks are never replayed: not recorded
+
     def __getattr__(self, name: str) -> Any:  # mode(), sha, ... of the wrapped snapshot
         return getattr(self.inner, name)
 

@@ -8,7 +8,7 @@ the worktree snapshot also works in a plain directory without git.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +41,21 @@ class Snapshot:
     def read(self, path: str) -> bytes | Unreadable | None:
         return self.read_many([path]).get(path)
 
+    def grep(self, pattern: str, paths: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> list[str] | None:
+        """Text files (under ``paths``, None: all; none under ``exclude``) with a line matching the
+        POSIX extended regex ``pattern`` (``exclude``: git glob patterns), by one ``git grep``; None when git cannot answer (a plain
+        directory, or a project below the git top level whose paths are not git's)."""
+        return None
+
+    def _grep_in(self, cwd: Path | None, extra: list[str], pattern: str, paths: Sequence[str] | None,
+                 exclude: Sequence[str]) -> list[str] | None:
+        if cwd is None or Path(cwd).resolve() != Path(self.root).resolve():
+            return None
+        where = ["."] if paths is None else [f":(literal){p.rstrip('/')}" if p else "." for p in paths]
+        args = ["grep", "-l", "-z", "-I", "-E", "--full-name", "-e", pattern, *extra, "--", *where,
+                *(f":(exclude,glob){e}" for e in exclude)]
+        return git.zsplit(git.run(args, cwd, check=False))
+
 
 class WorktreeSnapshot(Snapshot):
     """Files as they are on disk; a file that is a symbolic link is never read (as in git snapshots)."""
@@ -51,6 +66,9 @@ class WorktreeSnapshot(Snapshot):
         self.root = Path(root)
         self._real_root = os.path.realpath(self.root)
         self._git_cwd = git_cwd
+
+    def grep(self, pattern: str, paths: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> list[str] | None:
+        return self._grep_in(self._git_cwd, [], pattern, paths, exclude)  # tracked files, as pre-commit sees them
 
     def _index_ids(self, prefix: str) -> dict[str, str]:
         """Blob ids of files whose worktree content git knows equals the index entry.
@@ -236,6 +254,9 @@ class IndexSnapshot(_GitSnapshot):
 
     label = "STAGED"
 
+    def grep(self, pattern: str, paths: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> list[str] | None:
+        return self._grep_in(self.cwd, ["--cached"], pattern, paths, exclude)
+
     def _listing(self, prefix: str) -> git.Listing:
         # A directory holding ``.git`` is a work tree's root: no rev-parse needed to find it.
         return git.index_listing(self.cwd, [prefix] if prefix else [],
@@ -254,6 +275,10 @@ class CommitSnapshot(_GitSnapshot):
 
     def _listing(self, prefix: str) -> git.Listing:
         return git.tree_listing(self.cwd, self.sha, [prefix] if prefix else [])
+
+    def grep(self, pattern: str, paths: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> list[str] | None:
+        found = self._grep_in(self.cwd, [self.sha], pattern, paths, exclude)
+        return None if found is None else [p.removeprefix(self.sha + ":") for p in found]
 
 
 class EmptySnapshot(Snapshot):

@@ -54,7 +54,7 @@ def test_the_project_is_the_nearest_folder_holding_the_artifact_root(outer: GitR
     from_inside = invoke(validate_main, cwd=demo / "src")
     from_top = invoke(validate_main, "--repo", "examples/demo", cwd=outer.path)
     assert from_inside.code == from_top.code == 1
-    assert _errors(from_inside.stdout) == _errors(from_top.stdout) and len(_errors(from_top.stdout)) == 6
+    assert _errors(from_inside.stdout) == _errors(from_top.stdout) and len(_errors(from_top.stdout)) == 9
     stats = invoke(validate_main, "--stats", cwd=demo)
     assert f"under {demo / 'docs'}" in stats.stderr
     shown = json.loads(invoke(validate_main, "--show-config", cwd=demo).stdout)

@@ -45,6 +45,7 @@ def test_export_chunk_is_valid_and_documented(tmp_path: Path) -> None:
 @pytest.mark.parametrize("kind, generation", [
     *(("chunk", g) for g in schema.GENERATIONS),
     *((k, None) for k in schema.KINDS if k != "chunk"),
+    *((k, None) for k in schema.PROJECT_SCHEMAS),
 ])
 def test_every_bundled_schema_is_valid_and_documented(kind: str, generation: str | None) -> None:
     doc = json.loads(schema.schema_file(kind, generation).read_text(encoding="utf-8"))
@@ -59,7 +60,7 @@ def test_export_generation_and_listing(tmp_path: Path) -> None:
     assert r.returncode == 0 and json.loads(r.stdout)["$id"].endswith("chunk-goal.v1.json")
     r = run_cli(VE, "schema", "export", cwd=tmp_path)
     assert r.returncode == 0
-    assert [line.split()[0] for line in r.stdout.splitlines()] == list(schema.KINDS)
+    assert [line.split()[0] for line in r.stdout.splitlines()] == [*schema.KINDS, *schema.PROJECT_SCHEMAS]
 
 
 def test_path_and_usage_errors(tmp_path: Path) -> None:

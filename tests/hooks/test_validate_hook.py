@@ -61,6 +61,38 @@ def test_rename_of_referenced_chunk_breaks_unstaged_dependents(repo: GitRepo) ->
     assert result.files == 3  # the renamed chunk, its dependent and the source file: not the repository
 
 
+def test_a_removal_opens_the_project_once(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The artifacts and the source files naming a removed artifact are one run."""
+    from ve_hooks import engine, project
+
+    _base(repo)
+    repo.remove("docs/chunks/alpha")
+    opened: list[Path] = []
+    real = project.open_project
+
+    def counting(path: Path):  # type: ignore[no-untyped-def]
+        opened.append(path)
+        return real(path)
+
+    monkeypatch.setattr(project, "open_project", counting)
+    monkeypatch.setattr(engine, "open_project", counting)
+    result = hook.validate(repo.path)
+    assert {("docs/chunks/beta/GOAL.md", "VE401"), ("src/app.py", "VE704")} <= _rules(result)
+    assert len(opened) == 1
+
+
+def test_staged_project_files_under_the_root_are_checked(repo: GitRepo) -> None:
+    _base(repo)
+    repo.write("docs/hooks/chunk-compelte.md", "Run the tests first.\n")
+    repo.write("docs/trunk/NOTES.md", "# Notes\n")  # neither an artifact nor a project file
+    repo.add()
+    assert "VE803" in {r for _, r in _rules(hook.validate(repo.path))}
+    result = hook.validate(repo.path)
+    assert _rules(result) == {("docs/hooks/chunk-compelte.md", "VE803")} and result.files == 1
+    repo.git("reset", "-q", "docs/hooks/chunk-compelte.md")
+    assert hook.validate(repo.path).early_exit == "no change under docs/"
+
+
 def test_deleting_an_unreferenced_chunk_checks_nothing(repo: GitRepo) -> None:
     _base(repo)
     repo.chunk("lonely", created_after=["beta"])

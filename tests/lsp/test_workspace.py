@@ -113,3 +113,25 @@ def test_keystrokes_leave_nothing_behind_in_the_cache(tmp_path: Path) -> None:
         assert ws.check(rel) is not None
     assert (len(ws.cache._pending), len(ws.cache._memo)) == before
     ws.close()
+
+
+def test_project_files_and_sources_are_diagnosed_as_ve_validate_does(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    files = {
+        ".ve-config.yaml": "validation:\n  ignore_backreferences:\n    - path: tests/x.py\n",
+        "docs/hooks/chunk-compelte.md": "Run the tests.\n",
+        "src/tool.py": "# Chunk: docs/chunks/never_was\n",
+    }
+    for rel, text in files.items():
+        repo.write(rel, text)
+    repo.commit("project files")
+    ws = Workspace(repo.path)
+    ws.load()
+    for rel in files:
+        expected = validate(repo, rel)
+        assert expected and ws.watches(rel), rel
+        assert ws.check(rel) == expected, rel
+    # Fixed in the buffer only: the editor sees it before the file is saved.
+    ws.set_buffer("src/tool.py", "# Chunk: docs/chunks/alpha\n")
+    assert [d.rule for d in ws.check("src/tool.py")] == ["VE705"]
+    assert not ws.watches("docs/chunks/alpha/notes.txt")

@@ -12,7 +12,7 @@ from ve_hooks.cache import Cache
 from ve_hooks.diagnostic import Diagnostic
 from ve_hooks.project import locate, parent_snapshot, snapshot_for
 from ve_hooks.repo import Repo
-from ve_hooks.rules import Context, Target
+from ve_hooks.rules import Context, Sources, Target
 
 RuleFn = Callable[[Target, Context], Iterable[Diagnostic]]
 
@@ -38,3 +38,8 @@ def run_rule(check: RuleFn, r: GitRepo, **kw: Any) -> list[Diagnostic]:
     """Every finding of ``check`` over all artifacts, sorted by place."""
     ctx = rule_context(r, **kw)
     return sorted((d for t in ctx.targets for d in check(t, ctx)), key=lambda d: d.sort_key)
+
+
+def sources(ctx: Context) -> Sources:
+    """The files around the artifacts of ``ctx``'s snapshot, for ``check_sources`` and ``scan``."""
+    return Sources(ctx.repo, ctx.base, ctx.config)

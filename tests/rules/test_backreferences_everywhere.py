@@ -9,24 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from rule_support import rule_context
+from rule_support import rule_context, sources
 from support.repo_factory import GitRepo
 
 from ve_hooks.rules import backreferences
 
 BIN = Path(sys.executable).parent
 
-# Shapes found in vibe-engineer's own repository: fixtures inside Python strings, template
-# placeholders, examples in fenced blocks of markdown templates. None is a backreference.
+# Shapes found in vibe-engineer's own repository: template placeholders, examples in fenced
+# blocks of markdown templates. None is a backreference.
 NOT_BACKREFERENCES = {
-    "tests/test_consolidation.py": (
-        'def test_it(tmp_path):\n'
-        '    (tmp_path / "a.py").write_text("""# Chunk: docs/chunks/chunk_one - First chunk\n'
-        '# Chunk: docs/chunks/chunk_two - Second chunk\n'
-        '# Narrative: docs/narratives/my_narrative\n'
-        '""")\n'
-        '    other = f"""\n# Subsystem: docs/subsystems/{1}_x\n"""\n'
-        '    (tmp_path / "b.md").write_text("---\\n---\\n\\n# Investigation: Memory Leak\\n")\n'),
     "tests/test_list.py": (
         '    body = f"""---\nstatus: ONGOING\n---\n\n'
         '# Investigation: {short_name}\n"""\n'),
@@ -36,7 +28,18 @@ NOT_BACKREFERENCES = {
         "```\n# Chunk: docs/chunks/auth_refactor - Authentication system redesign\n```\n"),
     "src/templates/subsystem/OVERVIEW.md.j2": "```\n# Subsystem: docs/subsystems/short_name - Brief\n```\n",
 }
+# Fixtures inside Python strings are backreferences to vibe-engineer 0.10.0 (its allow-list in
+# .ve-config.yaml is how a project marks them), and so to ve-hooks.
 BROKEN = {
+    "tests/test_consolidation.py": (
+        'def test_it(tmp_path):\n'
+        '    (tmp_path / "a.py").write_text("""# Chunk: docs/chunks/chunk_one - First chunk\n'
+        '# Chunk: docs/chunks/chunk_two - Second chunk\n'
+        '# Narrative: docs/narratives/my_narrative\n'
+        '""")\n'
+        '    other = f"""\n# Subsystem: docs/subsystems/{1}_x\n"""\n'
+        '    (tmp_path / "b.md").write_text("---\\n---\\n\\n# Investigation: Memory Leak\\n")\n'),
+    "docs/investigations/known/prototypes/bench.py": "# Chunk: docs/chunks/script_beside_the_docs\n",
     "src/app.py": (
         '"""Module."""\n'
         "# Chunk: docs/chunks/gone - was renamed away\n"
@@ -57,21 +60,29 @@ def _repo(repo: GitRepo) -> GitRepo:
     return repo
 
 
-EXPECTED = [("src/app.py", 2), ("src/app.py", 6), ("src/templates/PLAN.md.jinja2", 1), ("web/app.ts", 1)]
+EXPECTED = [("docs/investigations/known/prototypes/bench.py", 1), ("src/app.py", 2), ("src/app.py", 4),
+            ("src/app.py", 6), ("src/templates/PLAN.md.jinja2", 1), ("tests/test_consolidation.py", 3),
+            ("tests/test_consolidation.py", 4), ("web/app.ts", 1)]
 
 
 def test_placeholders_strings_and_template_fences_are_not_backreferences(repo: GitRepo) -> None:
     _repo(repo)
-    ctx = rule_context(repo)
+    src = sources(rule_context(repo))
     for path, text in NOT_BACKREFERENCES.items():
-        assert backreferences.check_source(path, text, ctx.repo) == [], path
-    found = [(p, d.line) for p, text in BROKEN.items() for d in backreferences.check_source(p, text, ctx.repo)]
+        assert backreferences.check_source(path, text, src) == [], path
+    found = [(p, d.line) for p, text in BROKEN.items() for d in backreferences.check_source(p, text, src)]
     assert sorted(found) == EXPECTED
 
 
 def _hook(repo: GitRepo) -> list[tuple[str, int]]:
-    # What pre-commit hands the hook (.pre-commit-hooks.yaml: exclude ^docs/, types [text]).
-    files = [f for f in repo.git("ls-files").split() if not f.startswith("docs/") and not f.endswith(".bin")]
+    # What pre-commit hands the hook (.pre-commit-hooks.yaml's exclude, types [text]).
+    import re
+
+    import yaml
+
+    manifest = yaml.safe_load((Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text())
+    excluded = re.compile(next(h["exclude"] for h in manifest if h["id"] == "ve-code-backrefs"))
+    files = [f for f in repo.git("ls-files").split() if not excluded.search(f) and not f.endswith(".bin")]
     p = subprocess.run([str(BIN / "ve-hooks-code-backrefs"), "--format", "json", *files], cwd=repo.path,
                        capture_output=True, text=True)
     assert p.returncode == 1, p.stderr

@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rule_support import rule_context, run_rule
+from rule_support import rule_context, run_rule, sources
 from support.repo_factory import GitRepo
 
 from ve_hooks import git
@@ -134,8 +134,9 @@ def test_missing_files_and_docs_only_hint(repo: GitRepo) -> None:
     repo.commit()
     got = [(d.rule, d.severity.value, d.message) for d in _check(repo)]
     assert got == [
-        ("VE701", "warning", "code_paths entry: src/planned.py is not in the snapshot"),
-        ("VE701", "warning", "code_paths entry 'tests/*.py' matches no file in the snapshot"),
+        # vibe-engineer 0.10.0 makes a stale code_paths entry or an empty glob an error.
+        ("VE701", "error", "code_paths entry: src/planned.py is not in the snapshot"),
+        ("VE701", "error", "code_paths entry 'tests/*.py' matches no file in the snapshot"),
         ("VE701", "error", "code reference: src/gone.py is not in the snapshot"),
         ("VE701", "error", "code reference: lib/other.py is not in the snapshot"),
         ("VE701", "error", "code reference '../outside.py' does not name a file inside the repository"),
@@ -203,7 +204,7 @@ def test_check_source_backreferences(repo: GitRepo) -> None:
     repo.write("docs/subsystems/validation/OVERVIEW.md", "---\nstatus: STABLE\n---\n")
     repo.commit()
     ctx = rule_context(repo, staged=True)
-    ds = backreferences.check_source("src/mod.py", SOURCE, ctx.repo)
+    ds = backreferences.check_source("src/mod.py", SOURCE, sources(ctx))
     assert [(d.rule, d.line, d.column) for d in ds] == [("VE704", 3, 18), ("VE704", 5, 11), ("VE704", 7, 10)]
     assert ds[0].message == "backreference names docs/subsystems/missing_sub, which does not exist"
     assert ds[1].hint == "renamed to 'known'? update the reference"
@@ -217,7 +218,7 @@ def test_check_source_markdown_skips_fences_and_reads_html_comments(repo: GitRep
     text = ("<!-- Chunk: docs/chunks/known - ok -->\n<!-- Chunk: docs/chunks/gone-->\n"
             "```python\n# Chunk: docs/chunks/short_name - Brief description\n```\n")
     ctx = rule_context(repo)
-    [d] = backreferences.check_source("docs/trunk/ARTIFACTS.md", text, ctx.repo)
+    [d] = backreferences.check_source("docs/trunk/ARTIFACTS.md", text, sources(ctx))
     assert (d.line, d.column) == (2, 13) and "docs/chunks/gone," in d.message
 
 
@@ -227,7 +228,7 @@ def test_check_source_nested_markdown_fences(repo: GitRepo) -> None:
     text = ("````markdown\n```python\n# Chunk: docs/chunks/example_only\n```\n````\n"
             "```markdown\n```python\n# Chunk: docs/chunks/still_example\n```\n"
             "# Chunk: docs/chunks/after_fence\n")
-    [d] = backreferences.check_source("docs/x.md", text, rule_context(repo).repo)
+    [d] = backreferences.check_source("docs/x.md", text, sources(rule_context(repo)))
     assert d.line == 10 and "after_fence" in d.message
     # Outside markdown, fences mean nothing.
-    assert len(backreferences.check_source("src/x.py", text, rule_context(repo).repo)) == 3
+    assert len(backreferences.check_source("src/x.py", text, sources(rule_context(repo)))) == 3

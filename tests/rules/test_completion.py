@@ -66,13 +66,16 @@ def test_completing_without_references_is_reported_as_completion(repo: GitRepo) 
 
 
 def test_bug_types(repo: GitRepo) -> None:
+    # vibe-engineer 0.10.0 removed bug_type: an owning chunk needs code_references whatever it says.
     repo.chunk("impl", "ACTIVE", code_references=[], bug_type="implementation")
     repo.chunk("sem", "ACTIVE", code_references=[], bug_type="semantic")
     repo.chunk("impl_done", "HISTORICAL", code_references=[], bug_type="implementation")
+    repo.chunk("shared", "COMPOSITE", code_references=[])
     repo.commit()
-    got = [(d.rule, d.path.split("/")[2], d.severity) for d in _check(repo)]
-    assert got == [("VE503", "impl", Severity.WARNING), ("VE502", "sem", Severity.ERROR)]
-    sem = _check(repo)[1]
+    got = sorted((d.rule, d.path.split("/")[2], d.severity) for d in _check(repo))
+    assert got == [("VE502", "impl", Severity.ERROR), ("VE502", "sem", Severity.ERROR),
+                   ("VE502", "shared", Severity.ERROR), ("VE503", "impl", Severity.WARNING)]
+    sem = next(d for d in _check(repo) if d.path == "docs/chunks/sem/GOAL.md")
     assert "semantic bug fix" in sem.message
 
 

@@ -53,7 +53,8 @@ def test_every_declared_rule_can_run() -> None:
     rules = registry.rules()
     for module in registry.family_modules():
         mod = importlib.import_module(module)
-        assert hasattr(mod, "check") or hasattr(mod, "check_file"), f"{module} declares rules but checks nothing"
+        assert any(hasattr(mod, hook) for hook in ("check", "check_file", "check_sources")), \
+            f"{module} declares rules but checks nothing"
     never = sorted(set(rules) - _uses())
     assert never == [], f"declared but never emitted: {never}"
 
@@ -87,7 +88,8 @@ def _violations(repo: GitRepo) -> None:
     repo.chunk("plans", "IMPLEMENTING", ["base"], code_paths=["src/later.py"])
     repo.chunk("empty", "FUTURE")
     repo.chunk("refs", "ACTIVE", ["base"], code_paths=["src/later.py"], code_references=[{"ref": "src/app.py#nope", "implements": "x"},
-                                                             {"ref": "src/gone.py#main", "implements": "y"}])
+                                                             {"ref": "src/gone.py#main", "implements": "y"},
+                                                             {"ref": "org/other::src/x.py#f", "implements": "z"}])
     repo.write("docs/chunks/bom/GOAL.md", b"\xef\xbb\xbf" + repo.read("docs/chunks/base/GOAL.md"))
     repo.write("docs/chunks/broken/GOAL.md", "---\nstatus: [\n---\n")
     repo.write("docs/chunks/plans/PLAN.md", "# Plan\n\n## Approach\n\n<!-- how -->\n")
@@ -108,9 +110,12 @@ def test_diagnostics_carry_their_declared_severity(repo: GitRepo) -> None:
         if d.severity not in allowed:
             wrong.append((d.rule, d.severity.value, rule.severity.value))
     assert wrong == []
-    # The softer case is the declared one, and only where the declaration says.
+    # The softer case is the declared one, and only where the declaration says: a reference into
+    # another repository; a stale code_paths entry is an error, as in vibe-engineer 0.10.0.
     planned = [d for d in out.diagnostics if d.rule == "VE701" and "code_paths" in d.message]
-    assert planned and {d.severity for d in planned} == {Severity.WARNING}
+    assert planned and {d.severity for d in planned} == {Severity.ERROR}
+    other = [d for d in out.diagnostics if d.rule == "VE701" and "org/other::" in d.message]
+    assert other and {d.severity for d in other} == {Severity.WARNING}
 
 
 FAMILY = '''

@@ -36,12 +36,14 @@ def _overview(kind_dir: str, name: str, **data: Any) -> tuple[str, str]:
 def test_all_references_resolve(repo: GitRepo) -> None:
     repo.chunk("base", "ACTIVE")
     repo.chunk("0006-legacy", "ACTIVE")
-    repo.write("docs/chunks/shared/external.yaml", "artifact_id: shared\nartifact_type: chunk\nrepo: o/r\n")
+    repo.write("docs/chunks/shared/external.yaml", "artifact_id: shared\nartifact_type: chunk\nrepo: o/r\n"
+               "last_resolved: '2026-10-01T12:00:00+00:00'\n")
     repo.write(*_overview("narratives", "story", status="ACTIVE", created_after=[],
                           proposed_chunks=[{"prompt": "p", "chunk_directory": "user", "depends_on": []}]))
     repo.write(*_overview("subsystems", "0001-validation", status="DOCUMENTED", created_after=[],
                           chunks=[{"chunk_id": "user", "relationship": "implements"}]))
-    repo.write(*_overview("investigations", "probe", status="ONGOING", created_after=[], proposed_chunks=[]))
+    repo.write(*_overview("investigations", "probe", status="ONGOING", created_after=[],
+                          proposed_chunks=[{"prompt": "p", "chunk_directory": "user"}]))
     repo.write("docs/trunk/FRICTION.md", "# Friction Log\n\n### F001: 2026-01-01 [x] pain\n")
     repo.chunk("user", "ACTIVE", ["base", "shared"], parent_chunk="docs/chunks/0006-legacy",
                narrative="story", investigation="probe", depends_on=["base"],
@@ -142,17 +144,58 @@ def test_narrative_backlink_warning(repo: GitRepo) -> None:
     assert _check(repo) == []
 
 
-def test_subsystem_backlink_only_for_active_implementers(repo: GitRepo) -> None:
+def test_subsystem_backlinks_both_ways_as_vibe_engineer_checks_them(repo: GitRepo) -> None:
+    # vibe-engineer 0.10.0 warns for every chunk naming a subsystem that does not list it
+    # (any status, `uses` as well as `implements`), and for a subsystem listing a chunk whose
+    # subsystems do not name it back.
     repo.write(*_overview("subsystems", "validation", status="DOCUMENTED", created_after=[],
-                          chunks=[{"chunk_id": "listed", "relationship": "implements"}]))
+                          chunks=[{"chunk_id": "listed", "relationship": "implements"},
+                                  {"chunk_id": "one_sided", "relationship": "uses"}]))
     impl = [{"subsystem_id": "validation", "relationship": "implements"}]
     repo.chunk("listed", "ACTIVE", subsystems=impl)
+    repo.chunk("one_sided", "ACTIVE")
     repo.chunk("unlisted", "ACTIVE", subsystems=impl)
-    repo.chunk("planned", "FUTURE", subsystems=impl)
+    repo.chunk("planned", "IMPLEMENTING", subsystems=impl)
     repo.chunk("user_only", "ACTIVE", subsystems=[{"subsystem_id": "validation", "relationship": "uses"}])
     repo.commit()
+    got = sorted((d.rule, d.severity, d.path) for d in _check(repo))
+    assert got == [("VE405", Severity.WARNING, f"docs/chunks/{n}/GOAL.md") for n in ("planned", "unlisted", "user_only")] + [
+        ("VE407", Severity.WARNING, "docs/subsystems/validation/OVERVIEW.md")]
+    [d] = [d for d in _check(repo) if d.rule == "VE407"]
+    assert "one_sided" in d.message and "docs/chunks/one_sided/GOAL.md" in d.hint
+
+
+def test_investigation_backlink_prefixed_directories_and_friction_proposals(repo: GitRepo) -> None:
+    repo.chunk("probe_fix", "ACTIVE", investigation="probe")
+    repo.chunk("listed_fix", "ACTIVE", investigation="probe")
+    repo.write(*_overview("investigations", "probe", status="ONGOING", created_after=[],
+                          proposed_chunks=[{"prompt": "p", "chunk_directory": "docs/chunks/listed_fix"}]))
+    repo.write("docs/trunk/FRICTION.md", "---\nthemes: []\nproposed_chunks:\n"
+               "- prompt: fix it\n  chunk_directory: never_made\n  addresses: [F001]\n---\n\n"
+               "# Friction Log\n\n### F001: 2026-01-01 [x] pain\n")
+    repo.commit()
+    got = sorted((d.rule, d.severity, d.path, d.message) for d in _check(repo))
+    assert got == [
+        ("VE401", Severity.ERROR, "docs/trunk/FRICTION.md",
+         "proposed_chunks[0].chunk_directory names chunk 'never_made', which does not exist"),
+        ("VE406", Severity.WARNING, "docs/chunks/probe_fix/GOAL.md",
+         "investigation 'probe' does not list this chunk in its proposed_chunks"),
+        ("VE408", Severity.ERROR, "docs/investigations/probe/OVERVIEW.md",
+         "chunk_directory 'docs/chunks/listed_fix' is a path; vibe-engineer expects the chunk's name"),
+    ]
+
+
+def test_external_pointer_never_resolved(repo: GitRepo) -> None:
+    repo.chunk("base", "ACTIVE")
+    repo.write("docs/chunks/fresh/external.yaml", "artifact_id: fresh\nartifact_type: chunk\nrepo: o/r\n"
+               "track: main\n")
+    repo.write("docs/chunks/resolved/external.yaml", "artifact_id: resolved\nartifact_type: chunk\nrepo: o/r\n"
+               "last_resolved: '2026-10-01T12:00:00+00:00'\n")
+    repo.write("docs/chunks/peer/external.yaml", "artifact_id: peer\nartifact_type: chunk\ntree: other\n")
+    repo.commit()
     [d] = _check(repo)
-    assert (d.rule, d.severity, d.path) == ("VE405", Severity.WARNING, "docs/chunks/unlisted/GOAL.md")
+    assert (d.rule, d.severity, d.path, d.line) == ("VE409", Severity.WARNING, "docs/chunks/fresh/external.yaml", 3)
+    assert d.hint.startswith("run `ve external resolve fresh`")
 
 
 def test_overview_chunk_lists_must_exist(repo: GitRepo) -> None:

@@ -17,6 +17,15 @@ _ABOUT = {
     "subsystem": "docs/subsystems/<name>/OVERVIEW.md frontmatter",
     "external": "docs/<kind>/<name>/external.yaml",
     "friction": "docs/trunk/FRICTION.md frontmatter",
+    "ve-config": ".ve-config.yaml",
+    "ve-workspace": ".ve-workspace.yaml",
+    "hook-fragment": "docs/hooks/<command>.md frontmatter",
+    "skills-manifest": ".agents/skills/.ve-local-skills.json",
+    "skill": ".agents/skills/<name>/SKILL.md frontmatter",
+    "reviewer-decision": "docs/reviewers/<reviewer>/decisions/<chunk>_<n>.md frontmatter",
+    "deletion-grant": "one grant of docs/trunk/DELETIONS.md",
+    "task-config": ".ve-task.yaml of a task directory",
+    "reviewer-metadata": "docs/reviewers/<reviewer>/METADATA.yaml",
 }
 
 _GENERATION = click.option(
@@ -63,9 +72,9 @@ def export(kind: str | None, generation: str | None, variant: str | None) -> int
     if kind is None:
         if generation is not None:
             raise click.UsageError("--generation needs KIND (chunk)")
-        for name in schemas.KINDS:
+        for name in (*schemas.KINDS, *schemas.PROJECT_SCHEMAS):
             extra = f" (--generation {'|'.join(schemas.GENERATIONS)})" if name == "chunk" else ""
-            click.echo(f"{name:<14}{_ABOUT[name]}{extra}")
+            click.echo(f"{name:<19}{_ABOUT[name]}{extra}")
         return 0
     path = _resolve(kind, generation)
     if variant is not None:

@@ -44,6 +44,20 @@ SCHEMA_FOR: dict[tuple[str, str | None], str] = {
     ("friction", None): "friction.json",
 }
 
+# The files around the artifacts that vibe-engineer 0.10.0 reads or writes (checked by the VE8xx
+# family, ``ve_hooks.rules.project_files``): kind -> schema file in SCHEMA_DIR.
+PROJECT_SCHEMAS: dict[str, str] = {
+    "ve-config": "ve-config.json",
+    "ve-workspace": "ve-workspace.json",
+    "hook-fragment": "hook-fragment.json",
+    "skills-manifest": "skills-manifest.json",
+    "skill": "skill.json",
+    "reviewer-decision": "reviewer-decision.json",
+    "deletion-grant": "deletion-grant.json",
+    "task-config": "task-config.json",
+    "reviewer-metadata": "reviewer-metadata.json",
+}
+
 V3_KEYS = frozenset({
     "investigation", "subsystems", "friction_entries", "bug_type", "created_after",
     "depends_on", "proposed_chunks", "dependents",
@@ -69,8 +83,12 @@ def generation_of(data: dict[str, Any]) -> str:
 
 def schema_file(kind: str, generation: str | None = None) -> Path:
     """Path of the schema for ``kind`` (chunks: ``generation``, default the latest)."""
+    if kind in PROJECT_SCHEMAS:
+        if generation is not None:
+            raise ValueError(f"only chunks have template generations, not {kind}")
+        return SCHEMA_DIR / PROJECT_SCHEMAS[kind]
     if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+        raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join((*KINDS, *PROJECT_SCHEMAS))}")
     if kind == "chunk":
         generation = generation or LATEST_GENERATION
         if generation not in GENERATIONS:

@@ -182,6 +182,9 @@ def expected_files() -> dict[str, str]:
     for (kind, generation), name in schemas.SCHEMA_FOR.items():
         for variant in VARIANTS:
             out[f"{EDITORS_DIR}/{variant}/{name}"] = render(kind, generation, variant)
+    for kind, name in schemas.PROJECT_SCHEMAS.items():
+        for variant in VARIANTS:
+            out[f"{EDITORS_DIR}/{variant}/{name}"] = render(kind, None, variant)
     return out
 
 

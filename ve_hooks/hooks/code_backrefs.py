@@ -1,9 +1,11 @@
-"""``ve-code-backrefs`` hook: backreference comments in staged source files must name real artifacts.
+"""``ve-code-backrefs`` hook: backreference comments in staged source files must name real
+artifacts, and vibe-engineer's project files (``.ve-config.yaml``, hook fragments...) must match
+their schemas: every family's ``check_sources`` over the files pre-commit hands it.
 
 A comment such as ``# Chunk: docs/chunks/<name>`` ties code to its intent; once the chunk is
 renamed or deleted the comment misleads. pre-commit passes the staged text files (and may batch
 them): each file is checked alone against the listing of the staged artifacts, and files that
-do not mention the artifact root are skipped without being decoded.
+neither mention the artifact root nor are project files are skipped without being decoded.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ve_hooks.report.formats import FORMATS
 def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Diagnostic]:
     """Backreference findings for ``filenames`` (paths relative to ``cwd``)."""
     from ve_hooks.config import load
+    from ve_hooks.rules.project_files import kind_of
 
     here = cwd or Path.cwd()
     top = find_toplevel(here)
@@ -33,23 +36,21 @@ def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Di
             rel = p.resolve().relative_to(top.resolve()).as_posix()
         except (OSError, ValueError):
             continue
-        if needle in data:
+        if needle in data or kind_of(rel, config.artifact_root):
             texts[rel] = data.decode("utf-8", "replace")
     if not texts:
         return []
-    from ve_hooks.engine import filter_diagnostics
+    from ve_hooks.engine import check_sources
     from ve_hooks.project import open_project
-    from ve_hooks.rules.backreferences import check_source
+    from ve_hooks.rules import Sources
 
-    out: list[Diagnostic] = []
     with open_project(top) as project:
         snap = project.snapshot(staged=project.loc.info is not None)
         repo, base = project.repo(snap), project.base(snap)  # the base lets hints name renames
-        for rel, text in texts.items():
-            out.extend(check_source(rel, text, repo, base))
+        found = check_sources(Sources(repo, base, project.config, given=texts))[0]
         from ve_hooks import suppressions
 
-        return suppressions.apply(filter_diagnostics(out, config, (), ()), project.root, snap, repo, base).reported
+        return suppressions.apply(found, project.root, snap, repo, base).reported
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ve_hooks import git, suppressions
+from ve_hooks import git
 from ve_hooks.diagnostic import EXIT_FINDINGS, EXIT_OK, Diagnostic
 from ve_hooks.documents import artifacts as art
 from ve_hooks.hooks import (
@@ -101,7 +101,12 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
             return Result(early_exit="no artifact among the given files")
     else:
         ch = changes(top, root, from_ref, to_ref)
-        if not ch.relevant:
+        if ch.changes:
+            from ve_hooks.rules.project_files import kind_of
+
+            # Project files under the root vibe-engineer reads (docs/hooks/, reviewers, DELETIONS.md).
+            sources.extend(c.path for c in ch.changes if c.status != "D" and kind_of(c.path, root))
+        if not ch.relevant and not sources:
             return Result(early_exit=f"no change under {root}/")
         targets = [a.path for a in ch.present]
         for p in dependents(ch):
@@ -109,45 +114,22 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
             if a is not None:
                 if a.validated and p not in targets:
                     targets.append(p)
-            elif not p.startswith(root + "/"):
+            elif not p.startswith(root + "/") and p not in sources:
                 sources.append(p)
         if not targets and not sources:
             return Result(early_exit="removed artifacts are referenced nowhere")
 
     from ve_hooks import engine
 
-    result = Result()
-    if targets:
-        outcome = engine.run(engine.Options(paths=[str(top / p) for p in targets], repo=str(top),
-                                            staged=to_ref is None, rev=to_ref, select=select, ignore=ignore,
-                                            cwd=top))
-        result = Result(list(outcome.diagnostics), outcome.files, outcome.parsed, outcome.cache_hits,
-                        checked=list(outcome.checked), suppressed=len(outcome.suppressed))
-    if sources:
-        found = _source_backrefs(top, sources, to_ref, select, ignore)
-        result.diagnostics.extend(found.reported)
-        result.suppressed += len(found.suppressed)
-        result.files += len(sources)
-        result.checked += sources
+    # One run, one open project: the artifacts, and the source files that named a removed one.
+    outcome = engine.run(engine.Options(paths=[str(top / p) for p in [*targets, *sources]], repo=str(top),
+                                        staged=to_ref is None, rev=to_ref, select=select, ignore=ignore,
+                                        cwd=top))
+    result = Result(list(outcome.diagnostics), outcome.files, outcome.parsed, outcome.cache_hits,
+                    checked=list(outcome.checked), suppressed=len(outcome.suppressed))
     if not with_transitions:
         result.diagnostics = [d for d in result.diagnostics if not d.rule.startswith(TRANSITIONS)]
     return result
-
-
-def _source_backrefs(top: Path, sources: list[str], rev: str | None, select: Sequence[str],
-                     ignore: Sequence[str]) -> suppressions.Split:
-    """Backreference comments (``# Chunk: docs/chunks/x``) in unchanged source files that named a
-    removed artifact: the whole-tree VE704 check of ``ve-validate``, limited to those files."""
-    from ve_hooks.backref_sources import check_tree
-    from ve_hooks.engine import filter_diagnostics
-    from ve_hooks.project import open_project
-
-    with open_project(top) as project:
-        snap = project.snapshot(staged=rev is None, rev=rev)
-        repo, base = project.repo(snap), project.base(snap)  # the base lets hints name renames
-        found, _ = check_tree(snap, repo, base, sources)
-        return suppressions.apply(filter_diagnostics(found, project.config, select, ignore), project.root,
-                                  snap, repo, base)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

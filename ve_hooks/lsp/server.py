@@ -145,13 +145,14 @@ def build() -> LanguageServer:
                 id="ve-hooks-watch", method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                 register_options=t.DidChangeWatchedFilesRegistrationOptions(watchers=[
                     t.FileSystemWatcher(glob_pattern="**/*.md"), t.FileSystemWatcher(glob_pattern="**/*.yaml"),
+                    t.FileSystemWatcher(glob_pattern="**/.ve-local-skills.json"),
                     t.FileSystemWatcher(glob_pattern="**/.git/HEAD")]))]))
 
     @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: LanguageServer, params: t.DidOpenTextDocumentParams) -> None:
         rel = rel_of(params.text_document.uri)
         w = ws()
-        if rel is None or w is None or w.classify(rel) is None:
+        if rel is None or w is None or not w.watches(rel):
             return
         state["open"][params.text_document.uri] = rel
         w.set_buffer(rel, params.text_document.text)

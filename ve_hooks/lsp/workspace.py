@@ -163,23 +163,49 @@ class Workspace:
     # -- checking ----------------------------------------------------------------------------
 
     def check(self, rel: str) -> list[Diagnostic]:
-        """ve-validate's findings for one artifact as the editor has it now."""
+        """ve-validate's findings for one artifact (or project or source file: ``.ve-config.yaml``,
+        a hook fragment, code with backreference comments) as the editor has it now."""
         a = self.classify(rel)
         if a is None:
-            return []
+            return self._check_source(rel)
         with self._lock, self.cache.ephemeral():
             repo, base = self.repo, self.base
             result = repo.load([rel]).get(rel)
             if result is None:
                 return []
             found = engine.check_targets([Target(a, result)], repo, base, self.config, cache_file_findings=False)
-            # The one suppressions filter; what it covers stays visible, as a hint.
-            try:
-                table = suppressions.load(self.root, self._disk)
-            except UsageError:
-                table = None  # a damaged file: ve-validate names it; the editor keeps checking
-            moved = suppressions.moved_paths(table, repo, base) if table else None
-            return suppressions.as_hints(suppressions.split(found, table, moved))
+            return self._suppressed(found, repo, base)
+
+    def _suppressed(self, found: list[Diagnostic], repo: Repo, base: Repo | None) -> list[Diagnostic]:
+        """The one suppressions filter; what it covers stays visible, as a hint."""
+        try:
+            table = suppressions.load(self.root, self._disk)
+        except UsageError:
+            table = None  # a damaged file: ve-validate names it; the editor keeps checking
+        moved = suppressions.moved_paths(table, repo, base) if table else None
+        return suppressions.as_hints(suppressions.split(found, table, moved))
+
+    def watches(self, rel: str) -> bool:
+        """Whether the server diagnoses ``rel``: an artifact, a project file vibe-engineer reads
+        (``.ve-config.yaml``, a hook fragment...), or a file VE704 scans for backreferences."""
+        from ve_hooks.rules.backreferences import scanned
+        from ve_hooks.rules.project_files import kind_of
+
+        root = self.config.artifact_root
+        return self.classify(rel) is not None or kind_of(rel, root) is not None or scanned(rel, root)
+
+    def _check_source(self, rel: str) -> list[Diagnostic]:
+        from ve_hooks.rules import Sources
+
+        if not self.watches(rel):
+            return []
+        text = self.text(rel)
+        if text is None:
+            return []
+        with self._lock, self.cache.ephemeral():
+            repo, base = self.repo, self.base
+            found = engine.check_sources(Sources(repo, base, self.config, given={rel: text}))[0]
+            return self._suppressed(found, repo, base)
 
     def doc(self, kind: str, name: str) -> frontmatter.Result | None:
         with self._lock:

@@ -7,14 +7,18 @@ one or both of:
   file's bytes and kind (cached by blob id); ``found`` holds the earlier families' findings
   for the file and the function returns them with its own (it may replace a symptom by its cause);
 * ``check(target, ctx) -> Iterable[Diagnostic]``: findings that need the rest of the repository,
-  through a :class:`Context` that answers whole-repository questions lazily.
+  through a :class:`Context` that answers whole-repository questions lazily;
+* ``check_sources(sources) -> Iterable[Diagnostic]``: findings in the files around the artifacts
+  (source code, ``.ve-config.yaml``, hook fragments...), through :class:`Sources`, which finds
+  the candidate files (one ``git grep``), reads them in one batch and emits their findings.
 
 The engine discovers families from the declarations: declaring a rule is all it takes to run it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +113,84 @@ def declared_severity(code: str, softer: bool = False) -> Severity:
 def quote(value: object) -> str:
     """A value from a document, safe to print inside a message."""
     return repr(one_line(str(value), 120)) if isinstance(value, str) else one_line(repr(value), 120)
+
+
+_PLAIN_LIMIT = 1 << 20  # plain directories are scanned in Python: skip files larger than this
+
+
+@dataclass
+class Sources:
+    """The non-artifact files of a run, for the families' ``check_sources``.
+
+    Either the whole snapshot (``prefixes`` None), the files under ``prefixes``, or the texts
+    a hook was handed (``given``: pre-commit's staged files, read from disk). Families ask for
+    the files matching a pattern (:meth:`matching`) and report through :meth:`emit`, which
+    gives every finding its rule's declared severity (configured overrides are applied once,
+    by the engine's filter, as for every other finding).
+    """
+
+    repo: Repo
+    base: Repo | None
+    config: Config
+    prefixes: Sequence[str] | None = None
+    given: dict[str, str] | None = None
+    checked: set[str] = field(default_factory=set)  # the files some family read
+    memo: dict[str, Any] = field(default_factory=dict)  # per-run state of the families
+
+    @property
+    def whole_tree(self) -> bool:
+        """True when every file of the snapshot is in scope (tree-wide checks may run)."""
+        return self.given is None and self.prefixes is None
+
+    def in_scope(self, path: str) -> bool:
+        if self.given is not None:
+            return path in self.given
+        return self.prefixes is None or any(
+            not w or path == w or path.startswith(w.rstrip("/") + "/") for w in self.prefixes)
+
+    def read(self, path: str) -> str | None:
+        """One file of the snapshot (or the hook's own text of it), decoded; None when absent."""
+        if self.given is not None and path in self.given:
+            return self.given[path]
+        data = self.repo.snapshot.read(path)
+        return data.decode("utf-8", "replace") if isinstance(data, bytes) else None
+
+    def matching(self, pattern: str, exclude: Sequence[str] = ()) -> dict[str, str]:
+        """Path -> text of the files in scope with a line matching the POSIX extended regex
+        ``pattern`` (``[[:blank:]]`` is the one class used), none matching an ``exclude`` glob
+        (``**`` crosses folders): one ``git grep``, one batch read."""
+        rx = re.compile(pattern.replace("[[:blank:]]", r"[ \t]").encode(), re.MULTILINE)
+        if self.given is not None:
+            return {p: t for p, t in self.given.items() if rx.search(t.encode("utf-8", "replace"))}
+        snap = self.repo.snapshot
+        inner = getattr(snap, "inner", snap)  # not recorded: source checks are never replayed
+        found = inner.grep(pattern, self.prefixes, exclude)
+        if found is not None:
+            paths = [p for p in found if self.in_scope(p) and not _excluded(p, exclude)]
+            # No listing first: a git snapshot lists itself whole on the first path it does not
+            # know, and the worktree reads by path (walking 20,000 folders would cost more).
+            raw = inner.read_many(paths)
+            out = {p: d.decode("utf-8", "replace") for p, d in raw.items() if isinstance(d, bytes)}
+        else:
+            # A plain directory: no git to ask, so read what the listing holds (hidden folders skipped).
+            paths = [p for p in inner.list("") if self.in_scope(p) and not _excluded(p, exclude) and not any(
+                part.startswith(".") for part in p.split("/"))]
+            out = {p: d.decode("utf-8", "replace") for p, d in inner.read_many(paths).items()
+                   if isinstance(d, bytes) and len(d) <= _PLAIN_LIMIT and b"\0" not in d and rx.search(d)}
+        self.checked.update(out)
+        return out
+
+    def emit(self, rule: str, path: str, line: int, column: int, message: str, hint: str = "",
+             data: dict[str, Any] | None = None, *, softer: bool = False) -> Diagnostic:
+        """A finding in a non-artifact file, at its rule's declared severity."""
+        return Diagnostic(rule, declared_severity(rule, softer), path, line, column, message, hint, None,
+                          False, data or {})
+
+
+def _excluded(path: str, globs: Sequence[str]) -> bool:
+    import fnmatch
+
+    return any(fnmatch.fnmatchcase(path, g.replace("**/", "*")) for g in globs)
 
 
 RuleFn = Callable[[Target, Context], Iterable[Diagnostic]]

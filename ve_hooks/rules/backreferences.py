@@ -1,23 +1,24 @@
 """VE704: ``# Chunk: docs/chunks/<name>`` style comments in source files name existing artifacts.
 
-The scan of one source file's text (:func:`check_source`), used by the pre-commit hook on staged
-source files and by ``ve-validate`` over the snapshot's candidates (:data:`BACKREF_GREP` picks
-them with ``git grep``). VE704 is declared with the rest of the VE7 family in
-:mod:`ve_hooks.rules.code_references`.
+The scan of one source file's text (:func:`scan`), used by the family's ``check_sources``
+(:mod:`ve_hooks.rules.code_references`) on the pre-commit hook's staged files and on
+``ve-validate``'s candidates (:data:`BACKREF_GREP` picks them with ``git grep``), and which
+files it reads (:func:`scanned`).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ve_hooks.diagnostic import Diagnostic
 from ve_hooks.documents.artifacts import DIR_OF, KIND_OF_DIR
-from ve_hooks.rules.code_references import PYTHON, VE704
 from ve_hooks.rules.references import missing_hint, resolve
 
 if TYPE_CHECKING:
-    from ve_hooks.repo import Repo
+    from ve_hooks.rules import Sources
 
 
 _BACKREF = re.compile(
@@ -44,29 +45,6 @@ def is_markdown(path: str) -> bool:
     return path.endswith((".md", ".markdown"))
 
 
-def _python_string_lines(text: str) -> set[int]:
-    """Lines that begin inside a Python string literal: a ``# Chunk:`` there is data (a test's
-    fixture), not a comment. An unparsable file keeps what was found before the error."""
-    import io
-    import tokenize
-
-    inside: set[int] = set()
-    starts: list[int] = []  # f-string (3.12+) starts, innermost last
-    fstring_start = getattr(tokenize, "FSTRING_START", None)
-    fstring_end = getattr(tokenize, "FSTRING_END", None)
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.STRING:
-                inside.update(range(tok.start[0] + 1, tok.end[0] + 1))
-            elif tok.type == fstring_start:
-                starts.append(tok.start[0])
-            elif tok.type == fstring_end and starts:
-                inside.update(range(starts.pop() + 1, tok.end[0] + 1))
-    except (tokenize.TokenError, SyntaxError, ValueError):
-        pass
-    return inside
-
-
 def _ref_of(match: re.Match[str]) -> str:
     ref = match.group("ref")
     for end in ("-->", "*/"):
@@ -74,28 +52,127 @@ def _ref_of(match: re.Match[str]) -> str:
     return ref.rstrip(".:'\"`")
 
 
-def check_source(path: str, text: str, repo: Repo, base: Repo | None = None) -> list[Diagnostic]:
-    """VE704 for one source file: every backreference comment names an existing artifact.
+# vibe-engineer 0.10.0 scans these files for backreferences wherever they are, docs/ included
+# (its ``source_files.SOURCE_EXTENSIONS``): scripts kept beside the docs are code too.
+SOURCE_EXTENSIONS = frozenset({
+    "py", "js", "ts", "jsx", "tsx", "mjs", "cjs", "rb", "go", "rs", "java", "kt", "kts", "swift",
+    "c", "cpp", "cc", "cxx", "h", "hpp", "hxx", "cs", "php", "scala", "ex", "exs", "erl", "hrl",
+    "clj", "cljs", "cljc", "lua", "pl", "pm", "sh", "bash", "zsh"})
+# What vibe-engineer renders itself (``ve init``, ``ve skills reify``): its chunk comments name
+# vibe-engineer's own chunks, which no consuming project has.
+RENDERED_DIRS = (".agents/", ".claude/")
+# Any folder of these names holds artifacts (a workspace member's docs/ too): only code there.
+_DOCS_DIRS = frozenset({"docs"})
+
+
+def is_source(path: str) -> bool:
+    """A file vibe-engineer itself scans for backreferences (by extension)."""
+    name = path.rsplit("/", 1)[-1]
+    return "." in name and name.rsplit(".", 1)[1].lower() in SOURCE_EXTENSIONS
+
+
+def scanned(path: str, root: str = "docs") -> bool:
+    """Whether VE704 reads ``path``: every text file vibe-engineer scans (code by extension,
+    anywhere), and beyond it other text files (markdown, templates, configuration) outside
+    the artifact folders and outside what vibe-engineer renders itself."""
+    if is_source(path):
+        return True
+    if path.startswith(RENDERED_DIRS) or any(f"/{d}" in path for d in RENDERED_DIRS):
+        return False
+    parts = path.split("/")[:-1]
+    return not any(p in _DOCS_DIRS or p == root.strip("/") for p in parts)
+
+
+@dataclass(frozen=True)
+class ChunkBackref:
+    """A ``# Chunk:`` comment that names an existing chunk (for VE705)."""
+
+    path: str
+    line: int
+    column: int
+    name: str
+
+
+def check_source(path: str, text: str, sources: Sources) -> list[Diagnostic]:
+    """VE704 for one source file (see :func:`scan`)."""
+    return scan(path, text, sources)[0]
+
+
+def scan(path: str, text: str, sources: Sources) -> tuple[list[Diagnostic], list[ChunkBackref]]:
+    """VE704 for one source file: every backreference comment names an existing artifact; and
+    the ``# Chunk:`` comments of code files that name a chunk of this tree (for VE705).
 
     Positions are the line and column of the reference (``docs/chunks/<name>``). Not
-    backreferences: lines in markdown fenced code blocks (also in templates of markdown), lines
-    inside Python string literals, and names that cannot be artifact names (template
-    placeholders). ``base`` (HEAD for a pre-commit hook) lets the hint recognise an artifact
-    renamed in the same change.
+    backreferences: lines in markdown fenced code blocks (also in templates of markdown) and
+    names that cannot be artifact names (template placeholders). A comment inside a string
+    literal counts, as it does for vibe-engineer: ``.ve-config.yaml``'s
+    ``validation.ignore_backreferences`` is how a project marks a fixture. A qualified
+    reference (``member::docs/chunks/x``) is resolved in the workspace member it names; one
+    into another repository (``org/repo::docs/chunks/x``) cannot be checked here.
+    ``sources.base`` (HEAD for a pre-commit hook) lets the hint recognise an artifact renamed in
+    the same change.
     """
+    repo, base = sources.repo, sources.base
+    resolved = sources.memo.setdefault(f"{__name__}.resolved", {})
     out: list[Diagnostic] = []
+    chunks: list[ChunkBackref] = []
     markdown = is_markdown(path)
-    strings: list[set[int]] = []  # tokenized only when a finding needs it: most references resolve
-
-    def in_string(lineno: int) -> bool:
-        if not path.endswith(PYTHON):
-            return False
-        if not strings:
-            strings.append(_python_string_lines(text))
-        return lineno in strings[0]
-
-    fence: str | None = None  # the open fence's marker run, CommonMark style
+    code = is_source(path)
     root = repo.root.strip("/") + "/"
+    for lineno, col, m in _comments(text, markdown):
+        ref = _ref_of(m)
+        label_kind = _LABEL_KIND[m.group("label")]
+        if "::" in ref:
+            out.extend(_qualified(sources, path, lineno, col, ref, label_kind))
+            continue
+        rel = ref[len(root):] if ref.startswith(root) else ref
+        head = rel.split("/", 1)[0]
+        kind = KIND_OF_DIR.get(head, label_kind)
+        value = rel if head in KIND_OF_DIR else ref
+        res = resolved.get((kind, value))
+        if res is None:  # the same few chunks are named from many files: resolve each once a run
+            res = resolved[(kind, value)] = resolve(repo, base, kind, value)
+        if not res.found and not _ARTIFACT_NAME.match(res.name):
+            continue
+        if res.found:
+            if kind != label_kind:
+                out.append(sources.emit("VE704", path, lineno, col,
+                                        f"{m.group('label')}: backreference points at a {kind}: {ref}",
+                                        f"write '{kind.capitalize()}: {ref}'"))
+            elif kind == "chunk" and code and m.group("lead").lstrip().startswith("#"):
+                chunks.append(ChunkBackref(path, lineno, col, res.name))
+            continue
+        where = f"{root}{DIR_OF[kind]}/{res.name}"
+        if res.other_kind:
+            message = f"backreference {ref}: {res.name!r} is a {res.other_kind}, not a {kind}"
+            hint = f"write '{res.other_kind.capitalize()}: {root}{DIR_OF[res.other_kind]}/{res.name}'"
+        else:
+            message = f"backreference names {where}, which does not exist"
+            hint = missing_hint(res, kind, repo.root)
+        out.append(sources.emit("VE704", path, lineno, col, message, hint,
+                                {"kind": kind, "name": res.name,
+                                 **({"renamed_to": res.renamed_to} if res.renamed_to else {})}))
+    return out, chunks
+
+
+_BACKREF_ANYWHERE = re.compile(_BACKREF.pattern, re.MULTILINE)
+# Line breaks other than \n (and \r\n) that str.splitlines() honours: such a text is read line by line.
+_ODD_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|\r(?!\n)")
+
+
+def _comments(text: str, markdown: bool) -> Iterator[tuple[int, int, re.Match[str]]]:
+    """(line, column of the reference, match) of every backreference-shaped comment line;
+    markdown's fenced blocks are skipped. Code is searched in one pass (most lines of a file
+    are not comments), markdown line by line (fences open and close)."""
+    if not markdown and not _ODD_BREAKS.search(text):
+        line, at = 1, 0
+        for m in _BACKREF_ANYWHERE.finditer(text):
+            line += text.count("\n", at, m.start())
+            at = m.start()
+            start = text.rfind("\n", 0, at) + 1
+            yield line, m.start("ref") - start + 1, m
+        return
+    fence: str | None = None  # the open fence's marker run, CommonMark style
     for lineno, line in enumerate(text.splitlines(), 1):
         if markdown:
             f = _MD_FENCE.match(line)
@@ -108,38 +185,30 @@ def check_source(path: str, text: str, repo: Repo, base: Repo | None = None) -> 
                     fence = None
                 continue
         m = _BACKREF.match(line)
-        if m is None:
-            continue
-        ref = _ref_of(m)
-        label_kind = _LABEL_KIND[m.group("label")]
-        rel = ref[len(root):] if ref.startswith(root) else ref
-        head = rel.split("/", 1)[0]
-        kind = KIND_OF_DIR.get(head, label_kind)
-        res = resolve(repo, base, kind, rel if head in KIND_OF_DIR else ref)
-        if (not res.found and not _ARTIFACT_NAME.match(res.name)) or (
-                (not res.found or kind != label_kind) and in_string(lineno)):
-            continue
-        col = m.start("ref") + 1
-        if res.found:
-            if kind != label_kind:
-                out.append(_source_diag(repo, path, lineno, col,
-                                        f"{m.group('label')}: backreference points at a {kind}: {ref}",
-                                        f"write '{kind.capitalize()}: {ref}'"))
-            continue
-        where = f"{root}{DIR_OF[kind]}/{res.name}"
-        if res.other_kind:
-            message = f"backreference {ref}: {res.name!r} is a {res.other_kind}, not a {kind}"
-            hint = f"write '{res.other_kind.capitalize()}: {root}{DIR_OF[res.other_kind]}/{res.name}'"
-        else:
-            message = f"backreference names {where}, which does not exist"
-            hint = missing_hint(res, kind, repo.root)
-        out.append(_source_diag(repo, path, lineno, col, message, hint,
-                                {"kind": kind, "name": res.name,
-                                 **({"renamed_to": res.renamed_to} if res.renamed_to else {})}))
-    return out
+        if m is not None:
+            yield lineno, m.start("ref") + 1, m
 
 
-def _source_diag(repo: Repo, path: str, line: int, col: int, message: str, hint: str,
-                 data: dict[str, Any] | None = None) -> Diagnostic:
-    severity = repo.config.severity.get("VE704", VE704.severity)
-    return Diagnostic("VE704", severity, path, line, col, message, hint, None, False, data or {})
+def _qualified(sources: Sources, path: str, line: int, col: int, ref: str, kind: str) -> list[Diagnostic]:
+    """A ``member::docs/<dir>/<name>`` reference: the member's tree must hold the artifact. An
+    ``org/repo::`` one names another repository: vibe-engineer defers it, and so do we."""
+    from ve_hooks.documents import workspace
+
+    qualifier, _, rest = ref.partition("::")
+    if "/" in qualifier or not qualifier:
+        return []
+    members = workspace.members(sources.repo)
+    if members is None:
+        return []  # no workspace manifest in this snapshot: nothing to resolve the member against
+    tree = members.get(qualifier)
+    if tree is None:
+        return [sources.emit("VE704", path, line, col,
+                             f"backreference {ref}: no workspace member {qualifier!r} in .ve-workspace.yaml",
+                             f"members: {', '.join(sorted(members)) or 'none'}")]
+    rel = rest.strip("/")
+    target = rel if tree in ("", ".") else f"{tree}/{rel}"
+    if not _ARTIFACT_NAME.match(rel.rsplit("/", 1)[-1]) or sources.repo.snapshot.exists(target):
+        return []
+    return [sources.emit("VE704", path, line, col,
+                         f"backreference names {rel} in workspace member {qualifier!r} ({tree}/), which does not exist",
+                         "fix the name, or the member's path in .ve-workspace.yaml", {"kind": kind})]

@@ -2,16 +2,22 @@
 that exist in the snapshot being checked.
 
 * VE701 a referenced file is not in the snapshot (``code_references`` of v1 ``file:`` and v2+
-  ``ref: path#Symbol`` form; ``code_paths`` of ACTIVE chunks as a warning, since they are the
-  files planned at creation and only become stale once the chunk is done).
+  ``ref: path#Symbol`` form; ``code_paths`` entries and globs of ACTIVE and COMPOSITE chunks, an
+  error as in vibe-engineer 0.10.0). ``member::path`` resolves in the workspace member named by
+  ``.ve-workspace.yaml``; ``org/repo::path`` names another repository and is a warning saying
+  it was not checked, as ``ve chunk validate`` words it.
 * VE702 a v1 line range is malformed, reversed or runs past the end of the file.
 * VE703 a Python symbol path (``Class::method``) is not defined in the file. Symbol tables are
   cached per blob id (namespace "pysymbols"), so a file is parsed once in its life. Symbols of
   other languages are not checked: the file's existence is, and :func:`unchecked_refs` lists
   what was taken on trust. An unparsable Python file gives a warning saying so, never a crash.
 * VE704 ``# Chunk: docs/chunks/<name>`` style comments in source files name existing artifacts
-  (:func:`ve_hooks.rules.backreferences.check_source`, used by the pre-commit hook on staged
-  source files; declared here with the rest of the family).
+  (:func:`ve_hooks.rules.backreferences.scan`, through ``check_sources``: the pre-commit hook's
+  staged files and ``ve-validate``'s whole tree alike).
+* VE705 a ``# Chunk:`` comment in a code file the chunk's ``code_references`` do not name.
+* VE706 an allow-list entry (``.ve-config.yaml`` ``validation.ignore_backreferences``) that
+  suppressed nothing on a whole-tree run. Findings of VE704/VE705 in allow-listed files are
+  dropped, as vibe-engineer drops them.
 
 Only chunks that describe current code are checked (IMPLEMENTING, ACTIVE, COMPOSITE), and
 subsystems unless DEPRECATED: SUPERSEDED and HISTORICAL chunks are expected to have drifted.
@@ -31,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from ve_hooks import git
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents import pysymbols
-from ve_hooks.rules import Context, Target, quote
+from ve_hooks.rules import Context, Sources, Target, quote
 from ve_hooks.rules.registry import Rule
 from ve_hooks.snapshot import Unreadable
 
@@ -39,8 +45,8 @@ if TYPE_CHECKING:
     from ve_hooks.repo import Repo
 
 VE701 = Rule("VE701", "code-reference-file-missing", Severity.ERROR,
-             'A code reference points at a file that does not exist',
-             softer="the path is a planned `code_paths` entry, not a code reference")
+             'A code reference or `code_paths` entry points at a file that does not exist',
+             softer="the reference names another repository (`org/repo::path`), which cannot be checked here")
 VE702 = Rule("VE702", "code-reference-range-invalid", Severity.ERROR,
              'A line range is malformed or lies outside the file')
 VE703 = Rule("VE703", "code-reference-symbol-missing", Severity.ERROR,
@@ -49,6 +55,10 @@ VE703 = Rule("VE703", "code-reference-symbol-missing", Severity.ERROR,
                     "symbol cannot be checked")
 VE704 = Rule("VE704", "backreference-unknown-artifact", Severity.ERROR,
              'A source comment backreference names no artifact')
+VE705 = Rule("VE705", "backreference-not-in-code-references", Severity.WARNING,
+             "A `# Chunk:` comment sits in a file the chunk's `code_references` do not name")
+VE706 = Rule("VE706", "backreference-allowlist-unused", Severity.WARNING,
+             'A `validation.ignore_backreferences` entry of `.ve-config.yaml` suppresses nothing')
 
 
 JsonPath = tuple[Any, ...]
@@ -181,7 +191,7 @@ def _prefetch(src: _Sources, ctx: Context) -> None:
         if t.doc is not None and t.art.role == "main" and t.art.kind in ("chunk", "subsystem") and _checked(t):
             for r in code_refs(t.data):
                 p = _clean_path(r.file)
-                if p and not any(c in p for c in "*?["):
+                if p and "::" not in r.file and not any(c in p for c in "*?["):
                     paths.append(p)
     src.load(paths)
 
@@ -212,7 +222,7 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
             or target.art.kind not in ("chunk", "subsystem") or not _checked(target)):
         return []
     refs = code_refs(target.data)
-    if target.data.get("status") != "ACTIVE":
+    if target.data.get("status") not in ("ACTIVE", "COMPOSITE"):
         refs = [r for r in refs if not r.planned]
     if not refs:
         return []
@@ -221,25 +231,27 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
     out: list[Diagnostic] = []
     live: list[tuple[CodeRef, str]] = []
     for r in refs:
-        path = _clean_path(r.file)
         what = "code_paths entry" if r.planned else "code reference"
         info = {"file": r.file, **({"symbol": r.symbol} if r.symbol else {})}
+        if "::" in r.file:
+            out.extend(_qualified(ctx, target, r, what, info))
+            continue
+        path = _clean_path(r.file)
         if path is None or path == "":
             out.append(ctx.diag("VE701", target, r.where,
                                 f"{what} {quote(r.file)} does not name a file inside the repository",
-                                "use a path relative to the repository root", softer=r.planned,
+                                "use a path relative to the repository root",
                                 data={**info, "checked": False}))
             continue
         if r.planned and any(c in path for c in "*?["):
             if not src.glob(path):
                 out.append(ctx.diag("VE701", target, r.where,
                                     f"{what} {quote(r.file)} matches no file in the snapshot",
-                                    "update code_paths to the files the chunk touched", softer=r.planned,
-                                    data=info))
+                                    "update code_paths to the files the chunk touched", data=info))
             continue
         if not src.exists(path):
             out.append(ctx.diag("VE701", target, r.where, f"{what}: {path} is not in the snapshot",
-                                _missing_hint(src, path), softer=r.planned,
+                                _missing_hint(src, path),
                                 data={**info, "checked": False} if r.symbol or r.ranges else info))
             continue
         if r.ranges or (r.symbol and path.endswith(PYTHON)):
@@ -256,6 +268,123 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
         if r.symbol:
             out.extend(_check_symbol(ctx, target, r, path, f))
     return out
+
+
+def _qualified(ctx: Context, target: Target, r: CodeRef, what: str, info: dict[str, Any]) -> list[Diagnostic]:
+    """``member::path`` resolves inside the workspace; ``org/repo::path`` cannot be checked here
+    (``ve chunk validate`` skips it with a warning, ``ve validate`` says nothing)."""
+    from ve_hooks.documents import workspace
+
+    qualifier, _, rest = r.file.partition("::")
+    members = workspace.members(ctx.repo) if qualifier and "/" not in qualifier else None
+    if members is None:
+        where = "another repository" if "/" in qualifier else "a workspace member, but there is no .ve-workspace.yaml"
+        return [ctx.diag("VE701", target, r.where, f"{what} {quote(r.file)} names {where}: not checked",
+                         "check it where that tree is, or resolve it with `ve workspace validate`", softer=True,
+                         data={**info, "checked": False})]
+    tree = members.get(qualifier)
+    if tree is None:
+        return [ctx.diag("VE701", target, r.where,
+                         f"{what} {quote(r.file)}: no workspace member {qualifier!r} in .ve-workspace.yaml",
+                         f"members: {', '.join(sorted(members)) or 'none'}", data={**info, "checked": False})]
+    rel = _clean_path(rest)
+    path = rel if rel is None or tree in ("", ".") else f"{tree}/{rel}"
+    src = _sources(ctx.repo)
+    if path is None or not (src.glob(path) if any(c in path for c in "*?[") else src.exists(path)):
+        return [ctx.diag("VE701", target, r.where,
+                         f"{what} {quote(r.file)}: {rest} is not in workspace member {qualifier!r} ({tree}/)",
+                         "fix the path, or the member's path in .ve-workspace.yaml", data={**info, "checked": False})]
+    return []
+
+
+def check_sources(sources: Sources) -> list[Diagnostic]:
+    """VE704-VE706 over the files around the artifacts (see :mod:`ve_hooks.rules.backreferences`)."""
+    from ve_hooks.documents import ve_config
+    from ve_hooks.rules.backreferences import BACKREF_GREP, scan, scanned
+
+    root = sources.repo.root.strip("/")
+    # Markdown in artifact folders is never read: the grep need not open 10,000 chunk documents.
+    files = sources.matching(BACKREF_GREP, exclude=[f"{root}/**/*.md", "**/docs/**/*.md"])
+    found: list[Diagnostic] = []
+    chunk_refs = []
+    for path in sorted(files):
+        if scanned(path, root):
+            diags, refs = scan(path, files[path], sources)
+            found.extend(diags)
+            chunk_refs.extend(refs)
+    found.extend(_unnamed_files(sources, chunk_refs))
+    cfg = ve_config.load(sources.repo)
+    if not cfg.ignore_backreferences:
+        return found
+    used: set[int] = set()
+    kept = []
+    for d in found:
+        hits = [e.index for e in cfg.ignore_backreferences if e.matches(d.path)]
+        used.update(hits)
+        if not hits:
+            kept.append(d)
+    if sources.whole_tree:
+        lines = cfg.text.splitlines()
+        for e in cfg.ignore_backreferences:
+            if e.index in used:
+                continue
+            line = next((i for i, t in enumerate(lines, 1) if e.path in t), 1)
+            col = lines[line - 1].find(e.path) + 1 if line <= len(lines) and e.path in lines[line - 1] else 1
+            kept.append(sources.emit("VE706", ve_config.PATH, line, col,
+                                     f"validation.ignore_backreferences entry {e.path!r} suppressed nothing ({e.reason})",
+                                     "remove it, or correct the path: an entry that matches nothing today hides a "
+                                     "real reference the day something moves into its path", {"path": e.path}))
+    return kept
+
+
+def _unnamed_files(sources: Sources, refs: list[Any]) -> list[Diagnostic]:
+    """VE705: vibe-engineer warns when a ``# Chunk:`` comment sits in a file the chunk's
+    ``code_references`` (their file parts) do not name: one side of the link was not kept."""
+    if not refs:
+        return []
+    repo = sources.repo
+    chunks = repo.names("chunk")
+    local = {r.name: chunks[r.name].path for r in refs if r.name in chunks and chunks[r.name].role == "main"}
+    # The file parts of each chunk's code_references, cached by the GOAL.md's blob id (a run
+    # after an edit parses only the edited chunks), and as one row for the whole set of blob
+    # ids (a warm run over thousands of chunks decodes one value).
+    oids = {p: repo.oid(p) for p in local.values()}
+    digest = None
+    files_of: Any = None
+    if all(oids.values()):
+        import hashlib
+        import json
+
+        digest = hashlib.sha1(json.dumps(sorted(oids.items())).encode()).hexdigest()
+        files_of = repo.cache.get_many(f"{__name__}.reffiles-all", {digest}).get(digest)
+    if not isinstance(files_of, dict):
+        files_of = repo.derived(f"{__name__}.reffiles", local.values(), _reference_files)
+        if digest:
+            repo.cache.put(f"{__name__}.reffiles-all", digest, files_of)
+    named = {name: set(files_of.get(p) or ()) for name, p in local.items()}
+    out = []
+    for r in refs:
+        if r.name in named and r.path not in named[r.name]:
+            out.append(sources.emit("VE705", r.path, r.line, r.column,
+                                    f"backreference to chunk {r.name!r}, whose code_references do not name {r.path}",
+                                    f"add `- ref: {r.path}` to the code_references of {local[r.name]}, or drop "
+                                    "the comment", {"chunk": r.name}))
+    return out
+
+
+def _reference_files(raw: bytes) -> list[str]:
+    """The file parts of a GOAL.md's ``code_references[].ref`` (what vibe-engineer compares a
+    ``# Chunk:`` comment's file with)."""
+    from ve_hooks.documents.frontmatter import parse
+
+    doc = parse(raw)
+    data = getattr(doc, "data", None)
+    out: set[str] = set()
+    if isinstance(data, dict) and isinstance(data.get("code_references"), list):
+        for item in data["code_references"]:
+            if isinstance(item, dict) and isinstance(item.get("ref"), str):
+                out.add(item["ref"].partition("#")[0])
+    return sorted(out)
 
 
 def _check_range(ctx: Context, target: Target, where: JsonPath, value: Any, path: str,

@@ -7,9 +7,10 @@ in one commit (FUTURE -> ACTIVE when a chunk is created and finished together), 
 any move that the state machine can reach is accepted and only impossible moves are flagged:
 leaving a terminal state or going backwards. ``strict-transitions`` allows single steps only.
 
-VE502/VE503: an ACTIVE chunk asserts ongoing understanding of code, so it must say which code
-(``code_references``); fixes of known-wrong code (``bug_type: implementation``) are exempt and
-are expected to end HISTORICAL instead.
+VE502/VE503: an ACTIVE or COMPOSITE chunk owns intent over code, so it must say which code
+(``code_references``), as vibe-engineer 0.10.0's ``ve chunk validate`` requires. 0.10.0 removed
+``bug_type`` (it still parses it and ignores it): the field exempts nothing any more, and an
+ACTIVE fix of known-wrong code (``bug_type: implementation``) is asked to end HISTORICAL.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ve_hooks.rules.registry import Rule
 VE501 = Rule("VE501", "invalid-status-transition", Severity.ERROR,
              'A commit changes status along a transition the lifecycle does not allow')
 VE502 = Rule("VE502", "missing-code-references", Severity.ERROR,
-             'An ACTIVE chunk has no code references')
+             'An ACTIVE or COMPOSITE chunk has no code references')
 VE503 = Rule("VE503", "implementation-bug-active", Severity.WARNING,
              'An implementation-bug chunk is ACTIVE instead of HISTORICAL')
 
@@ -154,22 +155,25 @@ def _completion(target: Target, ctx: Context) -> list[Diagnostic]:
     if target.art.kind != "chunk" or target.art.role != "main" or target.doc is None:
         return []
     data = target.data
-    if data.get("status") != "ACTIVE":
+    status = data.get("status")
+    if status not in ("ACTIVE", "COMPOSITE"):
         return []
     bug = data.get("bug_type")
     out: list[Diagnostic] = []
     refs = data.get("code_references")
-    if not refs and bug != "implementation":
+    # vibe-engineer 0.10.0 removed bug_type: its `ve chunk validate` wants code_references on
+    # every chunk that owns intent (ACTIVE, COMPOSITE), a fix of known-wrong code included.
+    if not refs:
         completing = base_status(ctx, "chunk", target.art.name) == "IMPLEMENTING"
         why = ("a semantic bug fix adds to the understanding of the code" if bug == "semantic"
-               else "an ACTIVE chunk describes code that exists")
+               else f"an {status} chunk describes code that exists")
         message = ("chunk is being completed without code_references" if completing
-                   else "ACTIVE chunk has no code_references") + f": {why}"
+                   else f"{status} chunk has no code_references") + f": {why}"
         out.append(ctx.diag(
             "VE502", target, ("code_references",) if "code_references" in data else ("status",), message,
             "list the code it governs (- ref: path/to/file.py#Symbol, implements: ...); "
-            "a fix of known-wrong code can set bug_type: implementation instead"))
-    if bug == "implementation":
+            "a point-in-time fix that owns no intent ends HISTORICAL"))
+    if bug == "implementation" and status == "ACTIVE":
         out.append(ctx.diag(
             "VE503", target, ("status",),
             "an implementation bug fix is ACTIVE; such fixes are point-in-time corrections",

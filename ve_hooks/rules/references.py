@@ -1,5 +1,8 @@
-"""VE401-VE405: references between artifacts must name artifacts that exist, of the right kind,
-and the links that vibe-engineer keeps in both directions must be present on both sides.
+"""VE401-VE409: references between artifacts must name artifacts that exist, of the right kind,
+and the links that vibe-engineer keeps in both directions must be present on both sides
+(chunk <-> narrative VE404, chunk -> subsystem VE405, chunk <-> investigation VE406,
+subsystem -> chunk VE407), as vibe-engineer 0.10.0's ``ve validate`` checks them. VE408: a
+``proposed_chunks`` entry written as a path; VE409: an ``external.yaml`` never resolved.
 
 Existence comes from the snapshot's listing alone (``Repo.names``), so checking a reference
 never parses the referenced document; only the backlink rules (VE404/VE405) load the one
@@ -37,6 +40,14 @@ VE404 = Rule("VE404", "narrative-backlink-missing", Severity.WARNING,
              'A chunk names a narrative that does not list it')
 VE405 = Rule("VE405", "subsystem-backlink-missing", Severity.WARNING,
              'A chunk relates to a subsystem that does not list it')
+VE406 = Rule("VE406", "investigation-backlink-missing", Severity.WARNING,
+             'A chunk names an investigation that does not list it')
+VE407 = Rule("VE407", "chunk-backlink-missing", Severity.WARNING,
+             "A subsystem lists a chunk whose `subsystems` does not name it")
+VE408 = Rule("VE408", "chunk-directory-prefixed", Severity.ERROR,
+             '`proposed_chunks` names a chunk by path (`docs/chunks/x`) instead of by name')
+VE409 = Rule("VE409", "external-never-resolved", Severity.WARNING,
+             'An `external.yaml` pointer into another repository has never been resolved')
 
 
 @dataclass(frozen=True)
@@ -151,6 +162,7 @@ def _refs(kind: str, data: dict[str, Any]) -> Iterator[tuple[JsonPath, str, str]
             yield from single("investigation", "investigation")
         yield from items("proposed_chunks", ("chunk_directory",), "chunk")
         yield from items("chunks", ("chunk_directory", "chunk_id"), "chunk")
+    # friction: only proposed_chunks (the else branch above covers it for every non-chunk kind)
 
 
 def _label(where: JsonPath) -> str:
@@ -165,10 +177,16 @@ def _label(where: JsonPath) -> str:
 
 def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
     """VE401-VE405 for one main document."""
-    if target.art.role != "main" or target.doc is None or target.art.kind not in KINDS:
+    if target.doc is None:
+        return []
+    if target.art.role == "external":
+        return list(_never_resolved(target, ctx))
+    if target.art.role == "friction":
+        return list(_proposed(target, ctx))
+    if target.art.role != "main" or target.art.kind not in KINDS:
         return []
     kind, data = target.art.kind, target.data
-    out: list[Diagnostic] = []
+    out: list[Diagnostic] = list(_prefixed(target, ctx))
     for where, ref_kind, value in _refs(kind, data):
         res = resolve(ctx.repo, ctx.base, ref_kind, value)
         if res.found:
@@ -192,8 +210,104 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
     out.extend(_friction(target, ctx))
     if kind == "chunk":
         out.extend(_narrative_backlink(target, ctx))
+        out.extend(_investigation_backlink(target, ctx))
         out.extend(_subsystem_backlinks(target, ctx))
+    elif kind == "subsystem":
+        out.extend(_chunk_backlinks(target, ctx))
     return out
+
+
+def _proposed(target: Target, ctx: Context) -> Iterator[Diagnostic]:
+    """FRICTION.md's ``proposed_chunks``: each ``chunk_directory`` names an existing chunk."""
+    yield from _prefixed(target, ctx)
+    for where, ref_kind, value in _refs("friction", target.data):
+        if ref_kind != "chunk" or where[0] != "proposed_chunks":
+            continue
+        res = resolve(ctx.repo, ctx.base, ref_kind, value)
+        if not res.found:
+            yield ctx.diag("VE401", target, where,
+                           f"{_label(where)} names chunk {quote(value)}, which does not exist",
+                           missing_hint(res, ref_kind, ctx.repo.root), data={"kind": ref_kind, "name": res.name})
+
+
+def _prefixed(target: Target, ctx: Context) -> Iterator[Diagnostic]:
+    """VE408: vibe-engineer 0.10.0 rejects ``chunk_directory: docs/chunks/x`` (it wants ``x``)."""
+    items = target.data.get("proposed_chunks")
+    if not isinstance(items, list):
+        return
+    root = f"{ctx.repo.root.strip('/')}/chunks/"
+    for i, item in enumerate(items):
+        value = item.get("chunk_directory") if isinstance(item, dict) else None
+        if isinstance(value, str) and value.startswith(("docs/chunks/", root)):
+            name = value.split("/chunks/", 1)[1].strip("/")
+            yield ctx.diag("VE408", target, ("proposed_chunks", i, "chunk_directory"),
+                           f"chunk_directory {quote(value)} is a path; vibe-engineer expects the chunk's name",
+                           f"write chunk_directory: {name}", data={"name": name})
+
+
+def _never_resolved(target: Target, ctx: Context) -> Iterator[Diagnostic]:
+    """VE409: a ``repo:`` pointer nobody ever resolved may have dangled since it was written
+    (``tree:`` peers resolve in this working copy: VE401 covers them)."""
+    data = target.data
+    if not isinstance(data.get("repo"), str) or data.get("tree") is not None:
+        return
+    if data.get("last_resolved") is not None:
+        return
+    name = target.art.name
+    yield ctx.diag("VE409", target, ("repo",),
+                   f"pointer to {quote(data['repo'])} has never resolved: no successful read was ever recorded",
+                   f"run `ve external resolve {name}` to verify it (it records last_resolved)")
+
+
+def _investigation_backlink(target: Target, ctx: Context) -> Iterator[Diagnostic]:
+    """VE406: the chunk names an investigation whose ``proposed_chunks`` does not list it."""
+    value = target.data.get("investigation")
+    if not isinstance(value, str) or not value.strip():
+        return
+    name = normalize_ref(value, "investigation")
+    a = ctx.repo.names("investigation").get(name)
+    if a is None or a.role != "main":
+        return
+    doc = ctx.repo.load([a.path]).get(a.path)
+    if not isinstance(doc, Doc):
+        return
+    listed = _listed(doc, "proposed_chunks", ("chunk_directory",))
+    me = target.art.name
+    if me in listed or bare_name(me) in listed:
+        return
+    yield ctx.diag("VE406", target, ("investigation",),
+                   f"investigation {quote(name)} does not list this chunk in its proposed_chunks",
+                   f"set chunk_directory: {me} on its proposed_chunks entry in {a.path}")
+
+
+def _chunk_backlinks(target: Target, ctx: Context) -> Iterator[Diagnostic]:
+    """VE407: a subsystem lists a chunk whose ``subsystems`` does not name the subsystem."""
+    items = target.data.get("chunks")
+    if not isinstance(items, list):
+        return
+    me = target.art.name
+    chunks = ctx.repo.names("chunk")
+    wanted = {}
+    for i, item in enumerate(items):
+        cid = item.get("chunk_id") if isinstance(item, dict) else None
+        if isinstance(cid, str) and cid.strip():
+            a = chunks.get(normalize_ref(cid, "chunk"))
+            if a is not None and a.role == "main":
+                wanted[i] = a
+    loaded = ctx.repo.load(a.path for a in wanted.values())
+    for i, a in wanted.items():
+        doc = loaded.get(a.path)
+        if not isinstance(doc, Doc):
+            continue
+        subs = doc.data.get("subsystems")
+        names = {normalize_ref(s["subsystem_id"], "subsystem") for s in subs
+                 if isinstance(s, dict) and isinstance(s.get("subsystem_id"), str)} if isinstance(subs, list) else set()
+        if me in names or bare_name(me) in {bare_name(n) for n in names}:
+            continue
+        yield ctx.diag("VE407", target, ("chunks", i, "chunk_id"),
+                       f"chunk {quote(a.name)} is listed here but its subsystems do not name this subsystem",
+                       f"add '- subsystem_id: {me}' (relationship: implements or uses) to subsystems in {a.path}",
+                       data={"chunk": a.name})
 
 
 def _friction(target: Target, ctx: Context) -> Iterator[Diagnostic]:
@@ -261,15 +375,15 @@ def _narrative_backlink(target: Target, ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _subsystem_backlinks(target: Target, ctx: Context) -> Iterator[Diagnostic]:
-    """VE405: a completed chunk implementing a subsystem belongs in the subsystem's ``chunks``."""
-    if target.data.get("status") != "ACTIVE":
-        return
+    """VE405: a chunk related to a subsystem (``implements`` or ``uses``, whatever its status)
+    belongs in the subsystem's ``chunks``, as vibe-engineer 0.10.0 checks it."""
     subs = target.data.get("subsystems")
     if not isinstance(subs, list):
         return
     me = target.art.name
+    status = target.data.get("status")
     for i, item in enumerate(subs):
-        if not isinstance(item, dict) or item.get("relationship") != "implements":
+        if not isinstance(item, dict):
             continue
         sid = item.get("subsystem_id")
         if not isinstance(sid, str) or not sid.strip():
@@ -284,6 +398,8 @@ def _subsystem_backlinks(target: Target, ctx: Context) -> Iterator[Diagnostic]:
         listed = _listed(doc, "chunks", ("chunk_id", "chunk_directory"))
         if me in listed or bare_name(me) in listed:
             continue
+        rel = item.get("relationship") if isinstance(item.get("relationship"), str) else "implements"
+        this = f"this {status} chunk" if isinstance(status, str) else "this chunk"
         yield ctx.diag("VE405", target, ("subsystems", i),
-                       f"this ACTIVE chunk implements subsystem {quote(name)}, which does not list it in chunks",
-                       f"add '- chunk_id: {me}' with relationship: implements to chunks in {a.path}")
+                       f"{this} {rel} subsystem {quote(name)}, which does not list it in chunks",
+                       f"add '- chunk_id: {me}' with relationship: {rel} to chunks in {a.path}")
