@@ -294,33 +294,11 @@ CASES: list[Case] = [
 # when the rules work that fixes it is merged; a fixed row XPASSes, which fails the run.
 KNOWN_GAPS: dict[str, str] = {
     # 0.10.0 writes or accepts it; ve-validate rejects it
-    "accept-skills-reified": "VE704 on the chunk comments of the skills `ve skills reify` renders into "
-                             ".agents/skills/*/SKILL.md (they name vibe-engineer's own chunks)",
-    "accept-allowlisted-backreference": "VE704 on a file .ve-config.yaml's validation.ignore_backreferences "
-                                        "allow-lists",
-    "accept-repo-qualified-code-reference": "VE701 on an `org/repo::path#sym` code reference, which "
-                                            "`ve validate` skips",
     "accept-workspace": "VE704 on a member's docs/trunk/CHUNKS.md as `ve init` writes it, and on a member's "
                         "backreference to its own chunk (ve-validate resolves it against the root tree)",
     "accept-workspace-member-validate": "the same VE704s, ve-validate run at the workspace root",
     "accept-member-qualified-code-reference": "the same VE704s (the member-qualified reference itself passes)",
-    "accept-task-resolved": "VE205 on the `last_resolved` that `ve external resolve` writes",
     # 0.10.0 reports it; ve-validate misses it or reports it lower
-    "chunk-investigation-backlink": "no rule for chunk <-> investigation back-links",
-    "chunk-subsystem-backlink-uses": "VE405 skips `relationship: uses`",
-    "chunk-subsystem-backlink-implementing": "VE405 skips IMPLEMENTING chunks",
-    "chunk-code-path-missing": "a missing code_paths entry of an ACTIVE chunk is a VE701 warning, 0.10.0 errors",
-    "chunk-code-path-glob-empty": "an empty code_paths glob of an ACTIVE chunk is a VE701 warning, 0.10.0 errors",
-    "subsystem-lists-chunk-without-backlink": "no rule for a subsystem listing a chunk that does not link back",
-    "friction-proposes-missing-chunk": "FRICTION.md proposed_chunks[].chunk_directory is not checked",
-    "code-backreference-not-in-code-references": "no rule for a `# Chunk:` backreference in a file the "
-                                                 "chunk's code_references do not name",
-    "allowlist-entry-unused": ".ve-config.yaml's validation.ignore_backreferences is not read",
-    "external-never-resolved": "no warning for an external.yaml without last_resolved",
-    "hook-matches-no-command": "docs/hooks/ fragments are not checked against the command vocabulary",
-    "skills-rendered-by-older-ve": "no check of .agents/skills/.ve-local-skills.json's ve_version",
-    "workspace-unknown-qualifier": "qualified backreferences (`member::docs/...`) are not resolved",
-    "workspace-missing-target": "qualified backreferences (`member::docs/...`) are not resolved",
     "workspace-malformed-qualifier": "qualified backreferences (`member::docs/...`) are not resolved",
     "workspace-unresolvable-frontmatter": "member-qualified code references are not resolved inside the workspace",
 }
