@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from support.repo_factory import GitRepo
 from support.yaml_values import ALL_SPELLINGS, BASE, RECORDS, slots
 
-from ve_hooks import engine, report
+from ve_hooks import report
 from ve_hooks.diagnostic import Summary
+from ve_hooks.validation import engine
 
 EXTERNAL = {"artifact_type": "chunk", "artifact_id": "shared", "repo": "acme/other", "track": "main",
             "pinned": None, "created_after": []}

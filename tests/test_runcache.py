@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from support.repo_factory import GitRepo, chunk_goal
 
-from ve_hooks import engine, runcache
+from ve_hooks.validation import engine, runcache
 
 
 @pytest.fixture

@@ -13,18 +13,7 @@ from collections.abc import Sequence
 
 import click
 
-# name -> "module:attribute" of a click command or group. Later capabilities add a line here.
-LAZY_COMMANDS: dict[str, tuple[str, str]] = {
-    "validate": ("ve_hooks.commands.validate:command", "Validate artifacts (same as ve-validate)."),
-    "tips": ("ve_hooks.commands.tips:command", "Print the created_after tips of a kind at a revision."),
-    "created-after": ("ve_hooks.commands.created_after:group", "Fill or audit created_after from git history."),
-    "graph": ("ve_hooks.commands.graph:command", "Draw the created_after DAG (mermaid, dot, json)."),
-    "schema": ("ve_hooks.commands.schema:group", "Export the bundled JSON Schemas for editors."),
-    "rule": ("ve_hooks.commands.rule:command", "Print the documentation page of a rule."),
-    "orch": ("ve_hooks.orch.cli:orch", "Orchestrator: AskOperator questions and answers as git notes."),
-    "lsp": ("ve_hooks.commands.lsp:command", "Language server for editors, over stdio (needs the [lsp] extra)."),
-    "doctor": ("ve_hooks.commands.doctor:command", "Check that one `ve` serves vibe-engineer and ve-hooks."),
-}
+from ve_hooks.commands import LAZY_COMMANDS
 
 
 class LazyGroup(click.Group):

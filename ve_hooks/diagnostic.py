@@ -88,7 +88,7 @@ class Summary:
     # The files checked, when the caller knows them: reports that list every file (JUnit's one
     # testcase per file) need the clean ones too.
     paths: tuple[str, ...] = ()
-    # Errors left out because ve-hooks-suppressions.json records them (see ve_hooks.suppressions).
+    # Errors left out because ve-hooks-suppressions.json records them (see ve_hooks.validation.suppressions).
     suppressed: int = 0
 
     @classmethod

@@ -66,7 +66,7 @@ def load() -> Vibe | None:
 
 
 def _ours_top() -> set[str]:
-    from ve_hooks.cli import LAZY_COMMANDS
+    from ve_hooks.commands import LAZY_COMMANDS
 
     return set(LAZY_COMMANDS)
 
@@ -127,7 +127,7 @@ def _rows(group: click.Group, suffix: dict[str, str], leave_out: set[str] = froz
 
 def combined_help(vibe: Vibe) -> str:
     """``ve --help``: vibe-engineer's commands, then ours."""
-    from ve_hooks.cli import LAZY_COMMANDS
+    from ve_hooks.commands import LAZY_COMMANDS
 
     formatter = click.HelpFormatter()
     formatter.write_usage("ve", "[OPTIONS] COMMAND [ARGS]...")

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from support.cli import ve
 from support.repo_factory import GitRepo, render_frontmatter
 
-from ve_hooks import engine
 from ve_hooks.commands.created_after import fill
 from ve_hooks.commands.fix import apply_fixes
 from ve_hooks.diagnostic import Severity
 from ve_hooks.project import locate
+from ve_hooks.validation import engine
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "demo"
 

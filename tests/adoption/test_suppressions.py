@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from support.cli import ve
 from support.repo_factory import GitRepo
 
-from ve_hooks import suppressions
 from ve_hooks.diagnostic import Diagnostic, Severity, UsageError
+from ve_hooks.validation import suppressions
 
 FILE = suppressions.FILE_NAME
 

@@ -70,7 +70,7 @@ _PROBE = """
 import sys
 from ve_hooks.hooks import {module} as hook
 code = hook.main({argv})
-heavy = sorted(m for m in ("jsonschema", "git", "jinja2", "mcp", "yaml", "ve_hooks.engine") if m in sys.modules)
+heavy = sorted(m for m in ("jsonschema", "git", "jinja2", "mcp", "yaml", "ve_hooks.validation.engine") if m in sys.modules)
 print(code, ",".join(heavy))
 """
 
@@ -96,4 +96,4 @@ def test_validate_hook_import_is_light() -> None:
                        capture_output=True, text=True, check=True, cwd=Path(__file__).parent)
     imported = {line.split("|")[-1].strip() for line in p.stderr.splitlines() if "|" in line}
     assert "ve_hooks.hooks.validate" in imported
-    assert not imported & {"jsonschema", "git", "jinja2", "mcp", "yaml", "click", "sqlite3", "ve_hooks.engine"}
+    assert not imported & {"jsonschema", "git", "jinja2", "mcp", "yaml", "click", "sqlite3", "ve_hooks.validation.engine"}

@@ -63,7 +63,8 @@ def test_rename_of_referenced_chunk_breaks_unstaged_dependents(repo: GitRepo) ->
 
 def test_a_removal_opens_the_project_once(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
     """The artifacts and the source files naming a removed artifact are one run."""
-    from ve_hooks import engine, project
+    from ve_hooks import project
+    from ve_hooks.validation import engine
 
     _base(repo)
     repo.remove("docs/chunks/alpha")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from support.repo_factory import GitRepo
 
-from ve_hooks import engine
 from ve_hooks.lsp import cursor
 from ve_hooks.lsp.workspace import Workspace
+from ve_hooks.validation import engine
 
 from .lsp_support import goal, make_repo
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from support.repo_factory import GitRepo
 
-from ve_hooks import engine
 from ve_hooks.diagnostic import Severity
 from ve_hooks.rules import registry
+from ve_hooks.validation import engine
 
 PACKAGE = Path(registry.__file__).resolve().parents[1]
 

@@ -15,9 +15,9 @@ import click
 
 from ve_hooks.documents import fixes
 from ve_hooks.documents.writer import UnsafePath, atomic_write, sweep
-from ve_hooks.engine import Options, Outcome
 from ve_hooks.project import locate
 from ve_hooks.sanitize import clean
+from ve_hooks.validation.engine import Options, Outcome
 
 
 def apply_fixes(outcome: Outcome, options: Options, *, unsafe: bool) -> tuple[int, int]:

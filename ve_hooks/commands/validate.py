@@ -82,7 +82,7 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
     left out (counts per file and rule); the summary says how many. See docs/adopting.md.
     """
     # Usage, git and internal errors are the entry point's guard's (ve_hooks.errors): exit 2, one line.
-    from ve_hooks import engine
+    from ve_hooks.validation import engine
 
     if show_config:
         return _show_config(repo)
@@ -95,7 +95,7 @@ def command(paths: tuple[str, ...], repo: str | None, staged: bool, rev: str | N
     if suppress_all or suppress_rule or prune_suppressions:
         return _record_suppressions(options, suppress_all, _codes(suppress_rule), prune_suppressions)
     if since:
-        from ve_hooks import baseline
+        from ve_hooks.validation import baseline
 
         new = baseline.new_since(options, since)
         outcome = new.outcome
@@ -145,8 +145,8 @@ def _record_suppressions(options: object, all_rules: bool, rules: list[str], pru
     """--suppress-all / --suppress-rule / --prune-suppressions: write the file, name it, exit 0."""
     from dataclasses import replace
 
-    from ve_hooks import engine, suppressions
     from ve_hooks.project import open_project
+    from ve_hooks.validation import engine, suppressions
 
     if sum((all_rules, bool(rules), prune)) > 1:
         raise UsageError("--suppress-all, --suppress-rule and --prune-suppressions are separate steps: use one")

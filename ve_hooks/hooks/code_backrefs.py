@@ -40,15 +40,15 @@ def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Di
             texts[rel] = data.decode("utf-8", "replace")
     if not texts:
         return []
-    from ve_hooks.engine import check_sources
     from ve_hooks.project import open_project
     from ve_hooks.rules import Sources
+    from ve_hooks.validation.engine import check_sources
 
     with open_project(top) as project:
         snap = project.snapshot(staged=project.loc.info is not None)
         repo, base = project.repo(snap), project.base(snap)  # the base lets hints name renames
         found = check_sources(Sources(repo, base, project.config, given=texts))[0]
-        from ve_hooks import suppressions
+        from ve_hooks.validation import suppressions
 
         return suppressions.apply(found, project.root, snap, repo, base).reported
 

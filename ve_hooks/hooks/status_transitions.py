@@ -20,7 +20,7 @@ from ve_hooks.report.formats import FORMATS
 def _check(top: Path, paths: list[str], rev: str | None) -> list[Diagnostic]:
     if not paths:
         return []
-    from ve_hooks import engine
+    from ve_hooks.validation import engine
 
     outcome = engine.run(engine.Options(paths=[str(top / p) for p in paths], repo=str(top), staged=rev is None,
                                         rev=rev, cwd=top))

@@ -119,7 +119,7 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
         if not targets and not sources:
             return Result(early_exit="removed artifacts are referenced nowhere")
 
-    from ve_hooks import engine
+    from ve_hooks.validation import engine
 
     # One run, one open project: the artifacts, and the source files that named a removed one.
     outcome = engine.run(engine.Options(paths=[str(top / p) for p in [*targets, *sources]], repo=str(top),

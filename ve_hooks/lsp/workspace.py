@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from ve_hooks import engine, git, suppressions
+from ve_hooks import git
 from ve_hooks.config import Config
 from ve_hooks.diagnostic import Diagnostic, UsageError
 from ve_hooks.documents import artifacts as art
@@ -24,6 +24,7 @@ from ve_hooks.project import open_project
 from ve_hooks.repo import Repo
 from ve_hooks.rules import Target
 from ve_hooks.snapshot import Snapshot, Unreadable
+from ve_hooks.validation import engine, suppressions
 
 
 class OverlaySnapshot(Snapshot):

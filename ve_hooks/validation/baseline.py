@@ -27,8 +27,8 @@ from ve_hooks.diagnostic import Diagnostic, UsageError
 from ve_hooks.documents import artifacts as art
 
 if TYPE_CHECKING:
-    from ve_hooks.engine import Options, Outcome
     from ve_hooks.repo import Repo
+    from ve_hooks.validation.engine import Options, Outcome
 
 _LINE_WORDS = re.compile(r"\b(line|lines|column) \d+(-\d+)?\b")
 
@@ -124,8 +124,8 @@ def _changed(cwd: Path, sha: str, artifact_root: str) -> list[str]:
 def new_since(opts: Options, since: str) -> New:
     """Run ``opts`` (the snapshot checked: ``--rev``/``--to-ref``, ``--staged`` or the worktree)
     and keep only what did not exist at ``since``, plus the transition findings of each commit."""
-    from ve_hooks import engine
     from ve_hooks.project import open_project
+    from ve_hooks.validation import engine
 
     with open_project(Path(opts.repo) if opts.repo else opts.cwd) as project:
         loc = project.loc

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ve_hooks import runcache
 from ve_hooks.config import Config
 from ve_hooks.diagnostic import Diagnostic, Severity, UsageError
 from ve_hooks.documents import artifacts as art
 from ve_hooks.project import Project, open_project
 from ve_hooks.repo import Repo
 from ve_hooks.rules import Context, Sources, Target, registry
+from ve_hooks.validation import runcache
 
 # Bump when a per-file rule changes what it reports: cached findings are keyed by it.
 FILE_RULES_VERSION = "3"  # 3: VE203 on dates (YAML types follow the consumer)
@@ -80,7 +80,7 @@ def _diag_to_json(d: Diagnostic) -> list[Any]:
 
 
 def _diag_from_json(path: str, v: list[Any]) -> Diagnostic:
-    from .documents.fixes import Fix
+    from ve_hooks.documents.fixes import Fix
 
     return Diagnostic(str(v[0]), Severity(v[1]), path, int(v[2]), int(v[3]), str(v[4]), str(v[5]),
                       v[6], bool(v[7]), dict(v[8]), Fix.from_json(v[9]) if len(v) > 9 else None)
@@ -169,7 +169,7 @@ def _run(opts: Options, project: Project) -> Outcome:
         diagnostics = sorted([*diagnostics, *sources[0]], key=lambda d: d.sort_key)
         suppressed: list[Diagnostic] = []
         if opts.suppress:
-            from ve_hooks import suppressions
+            from ve_hooks.validation import suppressions
 
             found = suppressions.apply(diagnostics, project.root, snap, repo, base)
             diagnostics, suppressed = found.reported, found.suppressed
@@ -223,7 +223,7 @@ def check_targets(targets: list[Target], repo: Repo, base: Repo | None, config: 
 
 def _replayed_run(opts: Options, repo: Repo, base: Repo | None, arts: list[art.ArtifactPath]
                   ) -> tuple[list[Diagnostic], int] | str:
-    """The findings of an identical earlier run (see :mod:`ve_hooks.runcache`), else its key."""
+    """The findings of an identical earlier run (see :mod:`ve_hooks.validation.runcache`), else its key."""
     listing = {p: repo.oid(p) for p in list(repo.files)}
     key = runcache.run_key(label=repo.snapshot.label, base_label=base.snapshot.label if base else None,
                            config=repo.config.as_dict(), select=opts.select, ignore=opts.ignore,
