@@ -13,6 +13,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.cli import script
 from support.repo_factory import GitRepo
 from support.yaml_values import ALL_SPELLINGS, BASE, RECORDS, slots
 
@@ -116,13 +117,12 @@ def test_wrong_types_everywhere_exit_1_not_2(seeded: GitRepo) -> None:
     """The CLI on a repository whose every kind has a status and created_after of the wrong type."""
     import json
     import subprocess
-    import sys
 
     for kind in ("chunk", "narrative", "investigation", "subsystem"):
         _write(seeded, kind, "status", ["ACTIVE"], None)
     _write(seeded, "chunk", "created_after", {"a": [1, None]}, None)
     _write(seeded, "external", "artifact_id", {"x": 1}, None)
-    p = subprocess.run([str(Path(sys.executable).parent / "ve-validate"), "--format", "json"], cwd=seeded.path,
+    p = subprocess.run([script("ve-validate"), "--format", "json"], cwd=seeded.path,
                        capture_output=True, text=True)
     assert p.returncode == 1, p.stderr
     assert json.loads(p.stdout)["summary"]["errors"] > 0

@@ -74,3 +74,14 @@ def test_the_local_recipe_runs_the_manifests_hooks() -> None:
         assert h["language"] == "system"
         for key in ("entry", "name", "files", "exclude", "types", "always_run", "pass_filenames", "stages"):
             assert h.get(key) == m.get(key), (h["id"], key)
+
+
+def test_generated_docs_are_current() -> None:
+    """The committed rule pages and editor schemas are what scripts/gen_docs.py writes."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    p = subprocess.run([sys.executable, str(root / "scripts" / "gen_docs.py"), "--check"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from support.cli import BIN
 from support.repo_factory import GitRepo
 
 from ve_hooks.created_after.identity import renamed
 from ve_hooks.project import open_project
 from ve_hooks.repo import Repo
-
-BIN = Path(sys.executable).parent
 
 
 def _run(repo: GitRepo, tool: str, *args: str) -> subprocess.CompletedProcess[str]:

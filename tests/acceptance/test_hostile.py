@@ -10,14 +10,12 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from support.cli import BIN
 from support.repo_factory import GitRepo, chunk_goal
-
-BIN = Path(sys.executable).parent
 
 HOSTILE: dict[str, bytes] = {
     "invalid_utf8": b"---\nstatus: ACTIVE\nticket: \xff\xfe\n---\n",

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.cli import BIN
 from support.repo_factory import GitRepo
 
 CHECKOUT = Path(__file__).parents[2]
-BIN = Path(sys.executable).parent
 # Fixers first, as in docs/pre-commit.md: a new chunk is filled before it is validated.
 ORDER = ["ve-created-after", "ve-validate", "ve-code-backrefs", "ve-status-transitions"]
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
+from support.cli import BIN
 from support.repo_factory import GitRepo
-
-BIN = Path(sys.executable).parent
 
 
 def _validate(cwd: Path, *args: str) -> list[tuple[str, str, int, int]]:

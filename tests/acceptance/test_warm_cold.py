@@ -18,8 +18,7 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
 import make_repo  # noqa: E402
-
-BIN = Path(sys.executable).parent
+from support.cli import BIN  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import yaml
+from support.cli import BIN
 from support.repo_factory import GitRepo
 
 CHECKOUT = Path(__file__).parents[2]
-BIN = Path(sys.executable).parent
 
 
 def _config() -> str:

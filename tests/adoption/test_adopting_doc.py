@@ -8,14 +8,13 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
+from support.cli import BIN
 from support.docblocks import ROOT, blocks
 from support.repo_factory import GitRepo
 
-BIN = Path(sys.executable).parent
 DOC = "docs/adopting.md"
 FILE = "ve-hooks-suppressions.json"
 

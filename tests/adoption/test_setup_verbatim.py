@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.cli import BIN
 from support.docblocks import ROOT, blocks
 from support.repo_factory import GitRepo, chunk_goal
 
-BIN = Path(sys.executable).parent
 URL = "https://github.com/ve-hooks/ve-hooks"
 
 pytestmark = pytest.mark.slow  # installs the hook repository's environment (pip, from the index)

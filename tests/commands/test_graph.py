@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
+from support.cli import script
 from support.repo_factory import GitRepo
 
-VE = str(Path(sys.executable).parent / "ve")
+VE = script("ve")
 
 
 def ve(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
+from support.cli import module
 
 from ve_hooks.commands.rule import command
 from ve_hooks.rules import docs, registry
@@ -15,7 +15,7 @@ from ve_hooks.rules import docs, registry
 
 def ve(*args: str) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("ve")
-    cmd = [exe, *args] if exe else [sys.executable, "-m", "ve_hooks.cli", *args]
+    cmd = [exe, *args] if exe else module("ve_hooks.cli", *args)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
 
 

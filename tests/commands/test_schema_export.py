@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from support.cli import script
 from support.repo_factory import run_cli
 
 from ve_hooks.documents import schema
 
-VE = str(Path(sys.executable).parent / "ve")
+VE = script("ve")
 
 
 def undocumented(node: Any, where: str = "") -> list[str]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
+from support.cli import script
 from support.repo_factory import GitRepo
 
-VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
+VE_VALIDATE = script("ve-validate")
 
 
 def _run(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:

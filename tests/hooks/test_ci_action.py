@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.cli import script
 from support.repo_factory import GitRepo
 
 CHECKOUT = Path(__file__).parents[2]
 SCRIPT = CHECKOUT / "scripts" / "ci-validate.sh"
-VALIDATE = str(Path(sys.executable).parent / "ve-validate")
+VALIDATE = script("ve-validate")
 
 
 def _run(repo: GitRepo, **env: str) -> subprocess.CompletedProcess[str]:

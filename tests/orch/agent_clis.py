@@ -21,7 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from support.cli import script  # noqa: E402
+from support.cli import path_with_scripts, script  # noqa: E402
 from support.mock_models import MockGemini, MockResponses  # noqa: E402
 from support.npm_cli import Unavailable, npm_binary  # noqa: E402
 
@@ -107,8 +107,7 @@ class AgentWorld:
         assert self.mock is not None, "start the mock first"
         env = {k: v for k, v in os.environ.items() if k not in _DROP}
         env.update({"HOME": str(self.home), "NO_PROXY": "127.0.0.1,localhost",
-                    "PATH": f"{self.binary.parent}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}"
-                            f"{env.get('PATH', '')}"})
+                    "PATH": f"{self.binary.parent}{os.pathsep}{path_with_scripts(env.get('PATH', ''))}"})
         if self.agent == "codex":
             env.update({"CODEX_HOME": str(self.home / ".codex"), "VE_TEST_MOCK_KEY": "sk-test-dummy"})
         else:

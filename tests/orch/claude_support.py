@@ -14,6 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from support.claude_cli import Unavailable, claude_binary, claude_env  # noqa: E402
+from support.cli import module  # noqa: E402
 from support.mock_anthropic import MockAnthropic  # noqa: E402
 
 QUESTION = "Keep the old coderef format as an alias?"
@@ -55,7 +56,7 @@ class ClaudeWorld:
         return claude_env(self.binary, self.mock.url, self.home)
 
     def ve(self, *args: str, input: str | None = None, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "ve_hooks.cli", "orch", *args], cwd=self.repo, input=input,
+        return subprocess.run(module("ve_hooks.cli", "orch", *args), cwd=self.repo, input=input,
                               capture_output=True, text=True, env=self.env, timeout=timeout)
 
     def prompt(self, text: str = "Implement docs/chunks/my_chunk/GOAL.md. Ask me with AskOperator.\n") -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from orch_support import git, run_ve
+from support.cli import path_with_scripts
 
 
 def daemon_like_worktree(repo: Path, chunk: str) -> Path:
@@ -27,7 +27,7 @@ def mcp_entry(repo: Path) -> dict[str, Any]:
 
 def agent_env(**extra: str) -> dict[str, str]:
     """The agent's environment: ve-hooks on PATH, as when the daemon runs from an activated venv."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {**os.environ, "PATH": path_with_scripts()}
     env.update(extra)
     return env
 

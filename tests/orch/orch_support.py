@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.cli import module
 
 FAKE_AGENT = Path(__file__).with_name("fake_agent.py")
 AGENT_CMD = f"{sys.executable} {FAKE_AGENT}"
@@ -22,7 +23,7 @@ def git(cwd: Path, *args: str, input: bytes | None = None) -> str:
 
 
 def ve_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "ve_hooks.cli", "orch", *args]
+    return module("ve_hooks.cli", "orch", *args)
 
 
 def run_ve(cwd: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None,

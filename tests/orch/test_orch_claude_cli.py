@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from claude_support import ASK_STEP, QUESTION, ClaudeWorld
+from support.cli import module
 from support.mock_anthropic import tool_results
 
 pytestmark = pytest.mark.slow
@@ -118,7 +119,6 @@ def test_running_out_of_turns_is_not_done(world: ClaudeWorld) -> None:
 def test_wait_mode_records_the_session_the_answer_went_to(world: ClaudeWorld, tmp_path: Path) -> None:
     """With --wait the tool call blocks (no deferral); an answer from another process is returned."""
     import subprocess
-    import sys
     import threading
     import time
 
@@ -127,7 +127,7 @@ def test_wait_mode_records_the_session_the_answer_went_to(world: ClaudeWorld, tm
 
     def answer_when_asked() -> None:
         for _ in range(600):
-            got = subprocess.run([sys.executable, "-m", "ve_hooks.cli", "orch", "answer", "my_chunk", "--option", "2"],
+            got = subprocess.run(module("ve_hooks.cli", "orch", "answer", "my_chunk", "--option", "2"),
                                  cwd=world.repo, capture_output=True, text=True, env=env)
             if got.returncode == 0:
                 return

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from mcp_session import (
     wait_for_question,
 )
 from orch_support import clone_through_remote, git, run_ve
+from support.cli import path_with_scripts
 from support.docblocks import blocks
 
 pytest.importorskip("mcp")
@@ -30,7 +30,7 @@ BLOCKS = blocks("docs/orchestrator.md")
 
 def run_block(name: str, cwd: Path, **env: str) -> list[subprocess.CompletedProcess[str]]:
     """Each command of the block through bash, with this environment's `ve` first on PATH."""
-    full = {**os.environ, **env, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    full = {**os.environ, **env, "PATH": path_with_scripts()}
     full.pop("VE_HOOKS_ALONE", None)
     return [subprocess.run(["bash", "-c", cmd], cwd=cwd, capture_output=True, text=True, env=full, timeout=120)
             for cmd in BLOCKS[name]]

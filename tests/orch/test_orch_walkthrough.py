@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from claude_support import QUESTION
 from support.claude_cli import claude_env
+from support.cli import module, path_with_scripts
 from support.mock_anthropic import MockAnthropic
 
 pytestmark = pytest.mark.slow
@@ -57,7 +57,7 @@ def test_every_command_of_the_walkthrough_runs_verbatim(claude_bin: Path, tmp_pa
     }
     with MockAnthropic(script) as mock:
         env = claude_env(claude_bin, mock.url, tmp_path / "home")
-        env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+        env["PATH"] = path_with_scripts(env['PATH'])
         body = "\n".join(walkthrough_blocks(DOC.read_text(encoding="utf-8")))
         proc = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", body], cwd=work, env=env,
                               capture_output=True, text=True, timeout=600)
@@ -72,6 +72,6 @@ def test_every_command_of_the_walkthrough_runs_verbatim(claude_bin: Path, tmp_pa
     log = subprocess.run(["git", "-C", str(work / "team.git"), "notes", "--ref", "ve/orch", "list"],
                          capture_output=True, text=True, check=True)
     assert log.stdout.strip()
-    status = subprocess.run([sys.executable, "-m", "ve_hooks.cli", "orch", "attention", "--format", "json"],
+    status = subprocess.run(module("ve_hooks.cli", "orch", "attention", "--format", "json"),
                             cwd=project, env=env, capture_output=True, text=True)
     assert status.returncode == 0 and json.loads(status.stdout) == []

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from rule_support import rule_context, sources
+from support.cli import BIN
 from support.repo_factory import GitRepo
 
 from ve_hooks.rules import backreferences
-
-BIN = Path(sys.executable).parent
 
 # Shapes found in vibe-engineer's own repository: template placeholders, examples in fenced
 # blocks of markdown templates. None is a backreference.

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import keyword
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rule_support import rule_context, run_rule, sources
+from support.cli import script
 from support.repo_factory import GitRepo
 
 from ve_hooks import git
@@ -21,7 +21,7 @@ from ve_hooks.documents import pysymbols
 from ve_hooks.rules import Target, backreferences
 from ve_hooks.rules import code_references as coderefs
 
-VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
+VE_VALIDATE = script("ve-validate")
 
 APP = '''"""App."""
 from typing import TYPE_CHECKING

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 from rule_support import run_rule
+from support.cli import script
 from support.repo_factory import GitRepo
 
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.rules import lifecycle, template
 
-VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
+VE_VALIDATE = script("ve-validate")
 TEMPLATE_PLAN = """<!--
 This document captures HOW you'll achieve the chunk's GOAL.
 -->

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 from rule_support import run_rule
+from support.cli import script
 from support.repo_factory import GitRepo
 
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.rules import created_after as ordering
 
-VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
+VE_VALIDATE = script("ve-validate")
 
 
 def _check(r: GitRepo, *, staged: bool = False, rev: str | None = None) -> list[Diagnostic]:

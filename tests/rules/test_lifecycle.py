@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rule_support import run_rule
+from support.cli import script
 from support.repo_factory import GitRepo, render_frontmatter
 
 from ve_hooks.diagnostic import Diagnostic
 from ve_hooks.rules import lifecycle
 
-VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
+VE_VALIDATE = script("ve-validate")
 
 
 def _check(r: GitRepo, *, staged: bool = False, rev: str | None = None, strict: bool = False) -> list[Diagnostic]:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 from rule_support import rule_context, run_rule
+from support.cli import script
 from support.repo_factory import GitRepo, render_frontmatter
 
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.rules import references
 
-VE_VALIDATE = str(Path(sys.executable).parent / "ve-validate")
+VE_VALIDATE = script("ve-validate")
 
 
 def _check(r: GitRepo, **kw: Any) -> list[Diagnostic]:

@@ -99,9 +99,9 @@ def test_render_markdown_has_the_four_sections_in_order() -> None:
 def test_committed_docs_match_the_declarations() -> None:
     expected = docs.expected_docs()
     on_disk = {p.name: p.read_text(encoding="utf-8") for p in DOCS.glob("*.md")}
-    assert set(on_disk) == set(expected), "run: python -m ve_hooks.rules.docs --write-docs docs/rules"
+    assert set(on_disk) == set(expected), "run: python scripts/gen_docs.py"
     for name, content in expected.items():
-        assert on_disk[name] == content, f"{name} is stale: python -m ve_hooks.rules.docs --write-docs docs/rules"
+        assert on_disk[name] == content, f"{name} is stale: python scripts/gen_docs.py"
 
 
 def test_index_links_every_rule() -> None:

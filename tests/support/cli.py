@@ -21,6 +21,18 @@ def script(name: str) -> str:
     return str(BIN / name)
 
 
+def path_with_scripts(path: str | None = None) -> str:
+    """``PATH`` (this process's, or ``path``) with this environment's scripts first, for a child
+    process that runs ``ve``, ``ve-validate`` or a hook by name."""
+    rest = os.environ.get("PATH", "") if path is None else path
+    return f"{BIN}{os.pathsep}{rest}"
+
+
+def module(name: str, *args: str) -> list[str]:
+    """The command line of ``python -m NAME ARGS`` in this environment (``ve_hooks.cli``...)."""
+    return [sys.executable, "-m", name, *args]
+
+
 def ve(*args: str, cwd: Path, prog: str = "ve", timeout: float = 120, **kw: Any) -> subprocess.CompletedProcess[str]:
     """``ve ARGS`` (or another script) in ``cwd`` as a subprocess (``kw``: more for subprocess.run)."""
     return subprocess.run([script(prog), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, **kw)

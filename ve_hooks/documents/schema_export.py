@@ -9,17 +9,13 @@ ignores them otherwise), custom keywords go, and every field gets ``examples`` a
 only: it is not a standard keyword). ``$id``s are raw URLs of the committed copies under
 ``schemas/editors/<variant>/``, so a SchemaStore entry or a modeline resolves them.
 
-Regenerate the committed copies with ``python -m ve_hooks.documents.schema_export --write``.
+Regenerate the committed copies with ``python scripts/gen_docs.py``.
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
-import sys
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ve_hooks.documents import schema as schemas
@@ -186,25 +182,3 @@ def expected_files() -> dict[str, str]:
         for variant in VARIANTS:
             out[f"{EDITORS_DIR}/{variant}/{name}"] = render(kind, None, variant)
     return out
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Write the editor schema variants under schemas/editors/.")
-    p.add_argument("--write", action="store_true", help="write the files (default: check they are current)")
-    p.add_argument("--root", default=".", help="repository root")
-    args = p.parse_args(argv)
-    stale = []
-    for rel, text in expected_files().items():
-        path = Path(args.root) / rel
-        if args.write:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        elif not path.exists() or path.read_text(encoding="utf-8") != text:
-            stale.append(rel)
-    for rel in stale:
-        print(f"stale: {rel} (run python -m ve_hooks.documents.schema_export --write)", file=sys.stderr)
-    return 1 if stale else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,19 +1,14 @@
 """The rule pages: ``ve rule CODE``, SARIF's embedded help and the committed ``docs/rules/``.
 
-Regenerate the committed pages with ``python -m ve_hooks.rules.docs --write-docs docs/rules``;
-a test fails when they drift from the declarations.
+Regenerate the committed pages with ``python scripts/gen_docs.py``; a test fails when they drift
+from the declarations.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Sequence
-from pathlib import Path
+from ve_hooks.rules.registry import Rule, families, rules
 
-from ve_hooks.rules.registry import PREFIX, Rule, families, rules
-
-COMMAND = "python -m ve_hooks.rules.docs --write-docs docs/rules"
+COMMAND = "python scripts/gen_docs.py"
 
 
 def render_markdown(rule: Rule) -> str:
@@ -65,47 +60,3 @@ def expected_docs() -> dict[str, str]:
     pages = {f"{code}.md": render_markdown(rule) for code, rule in rules().items()}
     pages["README.md"] = render_index()
     return pages
-
-
-def write_docs(directory: Path) -> list[Path]:
-    """Write the pages, removing stale ``VE*.md`` pages; returns the files that changed."""
-    directory.mkdir(parents=True, exist_ok=True)
-    pages = expected_docs()
-    changed: list[Path] = []
-    for stale in directory.glob(f"{PREFIX}*.md"):
-        if stale.name not in pages:
-            stale.unlink()
-            changed.append(stale)
-    for name, content in pages.items():
-        path = directory / name
-        if not path.exists() or path.read_text(encoding="utf-8") != content:
-            path.write_text(content, encoding="utf-8", newline="\n")
-            changed.append(path)
-    return changed
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m ve_hooks.rules.docs --write-docs DIR`` (or ``--check DIR`` for CI)."""
-    parser = argparse.ArgumentParser(prog="python -m ve_hooks.rules.docs")
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--write-docs", metavar="DIR", type=Path, help="write docs/rules pages")
-    group.add_argument("--check", metavar="DIR", type=Path, help="exit 1 if DIR is out of date")
-    args = parser.parse_args(argv)
-    if args.write_docs is not None:
-        for path in write_docs(args.write_docs):
-            print(f"Wrote {path}")
-        return 0
-    pages = expected_docs()
-    stale = [name for name, content in pages.items()
-             if not (args.check / name).is_file() or (args.check / name).read_text(encoding="utf-8") != content]
-    extra = [p.name for p in args.check.glob(f"{PREFIX}*.md") if p.name not in pages]
-    for name in stale + extra:
-        print(f"{args.check / name} is out of date", file=sys.stderr)
-    if stale or extra:
-        print(f"Run: {COMMAND}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
