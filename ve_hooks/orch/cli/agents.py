@@ -10,14 +10,14 @@ from typing import Any
 import click
 
 from ve_hooks.orch import model
-from ve_hooks.orch.cli.group import _errors, _store, _unit, orch
+from ve_hooks.orch.cli.group import checked_unit, domain_errors, orch, store_of
 from ve_hooks.sanitize import one_line
 
 
 @orch.command("defer-hook", hidden=True)
-@click.option("--unit", required=True, callback=lambda _c, _p, v: _unit(v), help="Work unit of the run.")
+@click.option("--unit", required=True, callback=lambda _c, _p, v: checked_unit(v), help="Work unit of the run.")
 @click.pass_context
-@_errors
+@domain_errors
 def defer_hook(ctx: click.Context, unit: str) -> int:
     """Claude Code PreToolUse hook: defer AskOperator until its question has an answer (JSON on stdin)."""
     from ve_hooks.orch import claude
@@ -26,7 +26,7 @@ def defer_hook(ctx: click.Context, unit: str) -> int:
         payload = json.loads(sys.stdin.read() or "{}")
     except ValueError:
         payload = {}
-    decision = claude.hook_decision(_store(ctx).load([unit]).unit(unit), payload if isinstance(payload, dict) else {})
+    decision = claude.hook_decision(store_of(ctx).load([unit]).unit(unit), payload if isinstance(payload, dict) else {})
     if decision is not None:
         click.echo(json.dumps(decision))
     return 0
@@ -52,7 +52,7 @@ def stop_hook() -> int:
               help="Seconds a tool call waits for an answer [default: 0 with --unit, "
                    "1800 when the unit is inferred, where running out is a tool error].")
 @click.pass_context
-@_errors
+@domain_errors
 def mcp(ctx: click.Context, unit: str | None, wait: float | None) -> int:
     """Serve the AskOperator tool over stdio MCP (for `claude --mcp-config` or `.mcp.json`).
 
@@ -65,7 +65,7 @@ def mcp(ctx: click.Context, unit: str | None, wait: float | None) -> int:
     seconds, ending in a tool error if no answer comes.
     """
     if unit:
-        _unit(unit)
+        checked_unit(unit)
     try:
         import mcp as _sdk  # noqa: F401  (the optional [orch] extra)
     except ImportError:
@@ -73,7 +73,7 @@ def mcp(ctx: click.Context, unit: str | None, wait: float | None) -> int:
             "the MCP SDK is not installed: pip install 've-hooks[orch]' (mcp>=2,<3)") from None
     from ve_hooks.orch.mcp_server import DEFAULT_WAIT_SECONDS, serve
 
-    serve(_store(ctx), unit or None, wait if wait is not None else (0.0 if unit else DEFAULT_WAIT_SECONDS))
+    serve(store_of(ctx), unit or None, wait if wait is not None else (0.0 if unit else DEFAULT_WAIT_SECONDS))
     return 0
 
 
@@ -90,7 +90,7 @@ def _report(unit: str, result: Any) -> int:
 
 
 @orch.command()
-@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.argument("unit", callback=lambda _c, _p, v: checked_unit(v))
 @click.option("--prompt-file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="File holding the prompt the agent starts from.")
 @click.option("--agent-cmd", default=None, help="Agent command instead of `claude` (see docs/orchestrator.md).")
@@ -98,7 +98,7 @@ def _report(unit: str, result: Any) -> int:
               help="Which agent CLI to start, found on PATH [default: `agent` in [tool.ve-hooks.orch], else claude].")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, help="AskOperator waits this long for an answer.")
 @click.pass_context
-@_errors
+@domain_errors
 def run(ctx: click.Context, unit: str, prompt_file: Path, agent_cmd: str | None, agent_name: str | None,
         wait: float) -> int:
     """Run an agent on UNIT with the AskOperator tool; exit 0 DONE, 1 NEEDS_ATTENTION/FAILED.
@@ -111,22 +111,22 @@ def run(ctx: click.Context, unit: str, prompt_file: Path, agent_cmd: str | None,
     """
     from ve_hooks.orch import agent
 
-    return _report(unit, agent.run(_store(ctx), unit, prompt_file, agent_cmd, wait, agent=agent_name))
+    return _report(unit, agent.run(store_of(ctx), unit, prompt_file, agent_cmd, wait, agent=agent_name))
 
 
 @orch.command()
-@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.argument("unit", callback=lambda _c, _p, v: checked_unit(v))
 @click.option("--agent-cmd", default=None, help="Agent command instead of `claude`.")
 @click.option("--agent", "agent_name", type=click.Choice(["claude", "codex", "gemini"]), default=None,
               help="Which agent CLI to start, found on PATH [default: the agent of the run that asked].")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, help="AskOperator waits this long for an answer.")
 @click.pass_context
-@_errors
+@domain_errors
 def resume(ctx: click.Context, unit: str, agent_cmd: str | None, agent_name: str | None, wait: float) -> int:
     """Deliver UNIT's answers to its agent session (`claude --resume`, `codex exec resume`, `gemini --resume`)."""
     from ve_hooks.orch import agent
 
-    result = agent.resume(_store(ctx), unit, agent_cmd, wait, agent=agent_name)
+    result = agent.resume(store_of(ctx), unit, agent_cmd, wait, agent=agent_name)
     if result is None:
         click.echo(f"{unit}: no answered question waits for delivery")
         return 1

@@ -20,7 +20,7 @@ from ve_hooks.sanitize import clean, one_line
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _errors(fn: F) -> F:
+def domain_errors(fn: F) -> F:
     """Turn our domain errors into one-line click errors (exit 2, no traceback)."""
 
     @functools.wraps(fn)
@@ -35,23 +35,27 @@ def _errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _store(ctx: click.Context) -> Store:
+def store_of(ctx: click.Context) -> Store:
+    """The notes store of the repository and ref the group was given."""
     return Store(ctx.obj["repo"], ctx.obj["ref"])
 
 
-def _warn(warnings: list[str]) -> None:
+def print_warnings(warnings: list[str]) -> None:
+    """Malformed note lines the store skipped, one line each on stderr."""
     for w in warnings:
         click.echo(f"warning: {one_line(w, 300)}", err=True)
 
 
-def _unit(value: str) -> str:
+def checked_unit(value: str) -> str:
+    """A click callback: the unit name, or a usage error saying why it is not one."""
     try:
         return model.validate_unit(value)
     except model.InvalidUnit as e:
         raise click.UsageError(str(e)) from None
 
 
-def _indent(text: str, prefix: str = "    ") -> str:
+def indented(text: str, prefix: str = "    ") -> str:
+    """Text from a note, cleaned for the terminal and indented under its heading."""
     return "\n".join(prefix + line for line in clean(text).splitlines() or [""])
 
 

@@ -9,13 +9,13 @@ from typing import Any
 import click
 
 from ve_hooks.orch import model
-from ve_hooks.orch.cli.group import _errors, _indent, _store, _unit, _warn, orch
+from ve_hooks.orch.cli.group import checked_unit, domain_errors, indented, orch, print_warnings, store_of
 from ve_hooks.orch.store import AnswerRefused, OrchError
 from ve_hooks.sanitize import clean, one_line
 
 
 @orch.command()
-@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.argument("unit", callback=lambda _c, _p, v: checked_unit(v))
 @click.option("--question", "text", required=True, help="The question.")
 @click.option("--option", "options", multiple=True, help="A possible answer (repeatable).")
 @click.option("--context", default=None, help="Background the operator needs.")
@@ -23,7 +23,7 @@ from ve_hooks.sanitize import clean, one_line
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Wait up to S seconds for the answer; print it and record it as delivered (exit 1 if none came).")
 @click.pass_context
-@_errors
+@domain_errors
 def ask(ctx: click.Context, unit: str, text: str, options: tuple[str, ...], context: str | None,
         session_id: str | None, wait: float) -> int:
     """Record a question for UNIT (what AskOperator does); prints its id.
@@ -36,7 +36,7 @@ def ask(ctx: click.Context, unit: str, text: str, options: tuple[str, ...], cont
     from ve_hooks.orch import delivery
     from ve_hooks.orch.mcp_server import wait_for_answer
 
-    store = _store(ctx)
+    store = store_of(ctx)
     qid = store.ask(unit, text, options, context, session_id=session_id)
     click.echo(qid)
     if wait <= 0:
@@ -52,10 +52,10 @@ def ask(ctx: click.Context, unit: str, text: str, options: tuple[str, ...], cont
 
 
 @orch.command()
-@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.argument("unit", callback=lambda _c, _p, v: checked_unit(v))
 @click.argument("question_id", required=False)
 @click.pass_context
-@_errors
+@domain_errors
 def take(ctx: click.Context, unit: str, question_id: str | None) -> int:
     """Print the answer of UNIT's answered question and close it (delivered via take).
 
@@ -64,7 +64,7 @@ def take(ctx: click.Context, unit: str, question_id: str | None) -> int:
     """
     from ve_hooks.orch import delivery
 
-    store = _store(ctx)
+    store = store_of(ctx)
     q = store.find_question(store.load([unit]).unit(unit), question_id, statuses=[model.ANSWERED])
     taken = delivery.deliver(store, unit, q.id, via="take", session_id=None)
     if taken is None:
@@ -107,9 +107,9 @@ def _daemon_lines(item: dict[str, Any]) -> list[str]:
     lines = [f"{one_line(str(item.get('chunk')))}  [daemon]  {one_line(str(item.get('phase')), 20)}"
              f"  blocks:{one_line(str(item.get('blocks_count', 0)), 12)}  waiting:{format_waiting(item.get('time_waiting'))}"]
     if item.get("attention_reason"):
-        lines.append(_indent(str(item["attention_reason"])))
+        lines.append(indented(str(item["attention_reason"])))
     if item.get("goal_summary"):
-        lines.append(_indent("Goal: " + one_line(str(item["goal_summary"]), 200)))
+        lines.append(indented("Goal: " + one_line(str(item["goal_summary"]), 200)))
     lines.append(f"    answer: ve orch answer {one_line(str(item.get('chunk')))} TEXT")
     return lines
 
@@ -121,7 +121,7 @@ def _daemon_lines(item: dict[str, Any]) -> list[str]:
               help="vibe-engineer's JSON shape ({attention_items, count}), notes questions included.")
 @_PROJECT_DIR
 @click.pass_context
-@_errors
+@domain_errors
 def attention(ctx: click.Context, fmt: str, vibe_json: bool, project_dir: str | None) -> int:
     """List what needs the operator: AskOperator questions and the daemon's units. Exit 1 if any.
 
@@ -132,13 +132,13 @@ def attention(ctx: click.Context, fmt: str, vibe_json: bool, project_dir: str | 
     """
     from ve_hooks.orch.inbox import daemon_entry, daemon_queue
 
-    store = _store(ctx)
+    store = store_of(ctx)
     ledger = store.load()
-    _warn(ledger.warnings)
+    print_warnings(ledger.warnings)
     open_qs = [(name, q) for name, u in ledger.units.items() for q in u.open_questions()]
     open_qs.sort(key=lambda item: item[1].event.sort_key)
     queue = daemon_queue(store, project_dir)
-    _warn(queue.warnings)
+    print_warnings(queue.warnings)
     entries = [{**_question_json(n, q), "source": "notes", "state": "open"} for n, q in open_qs]
     entries += [daemon_entry(i) for i in queue.items]
     # Answered but not yet taken by an agent: nothing for the operator to do, but never invisible.
@@ -161,13 +161,13 @@ def attention(ctx: click.Context, fmt: str, vibe_json: bool, project_dir: str | 
             lines.append(f"{one_line(name)}  [notes]  {one_line(q.id, 40)}  {one_line(str(q.event.get('asked_at', '')), 40)}"
                          f"  {one_line(str(q.event.get('asker', '')), 60)}")
             more = f"ve orch show {one_line(name)} {q.id}"
-            lines.append(_indent(excerpt(q.text, more)))
+            lines.append(indented(excerpt(q.text, more)))
             lines.extend(f"      {i}) {one_line(opt)}" for i, opt in enumerate(q.options[:MAX_OPTIONS], 1))
             if len(q.options) > MAX_OPTIONS:
                 lines.append(f"      … {len(q.options) - MAX_OPTIONS} more options: {more}")
             if q.event.get("context"):
                 lines.append("    context:")
-                lines.append(_indent(excerpt(str(q.event.get("context")), more), "      "))
+                lines.append(indented(excerpt(str(q.event.get("context")), more), "      "))
         for item in queue.items:
             lines.extend(_daemon_lines(item))
         click.echo("\n".join(lines))
@@ -179,11 +179,11 @@ def attention(ctx: click.Context, fmt: str, vibe_json: bool, project_dir: str | 
 
 @orch.command()
 @click.pass_context
-@_errors
+@domain_errors
 def status(ctx: click.Context) -> int:
     """One line per unit: state, open questions, last run."""
-    ledger = _store(ctx).load()
-    _warn(ledger.warnings)
+    ledger = store_of(ctx).load()
+    print_warnings(ledger.warnings)
     if not ledger.units:
         click.echo("No work units recorded.")
         return 0
@@ -223,10 +223,10 @@ def _describe(u: model.Unit, e: model.Event) -> list[str]:
     head = f"{at}  {e.type:<9} {one_line(e.id, 40)}"
     if e.type == "question":
         q = u.questions[e.id]
-        lines = [f"{head}  by {one_line(str(e.get('asker', '?')), 60)}  [{q.status}]", _indent(q.text)]
+        lines = [f"{head}  by {one_line(str(e.get('asker', '?')), 60)}  [{q.status}]", indented(q.text)]
         lines += [f"      {i}) {one_line(o)}" for i, o in enumerate(q.options, 1)]
         if e.get("context"):
-            lines += ["    context:", _indent(str(e.get("context")), "      ")]
+            lines += ["    context:", indented(str(e.get("context")), "      ")]
         return lines
     q = u.questions.get(str(e.get("question_id")))
     target = f"to {one_line(str(e.get('question_id')), 40)}" + ("" if q else " (unknown question)")
@@ -236,7 +236,7 @@ def _describe(u: model.Unit, e: model.Event) -> list[str]:
             mark = "  [winner]" if q.winner.id == e.id else f"  [superseded: {q.winner.id} wins]"
         text = model.answer_text(q, e) if q else str(e.get("text", e.get("option", "")))
         opt = f" (option {e.get('option')})" if e.get("option") is not None else ""
-        return [f"{head}  {target}  by {one_line(str(e.get('who', '?')), 60)}{opt}{mark}", _indent(text)]
+        return [f"{head}  {target}  by {one_line(str(e.get('who', '?')), 60)}{opt}{mark}", indented(text)]
     if e.type == "delivered":
         return [f"{head}  {target}  via {one_line(str(e.get('via', '?')), 20)}"
                 f"  session {one_line(str(e.get('session_id')), 60)}"]
@@ -252,10 +252,10 @@ def _describe(u: model.Unit, e: model.Event) -> list[str]:
 
 
 @orch.command()
-@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.argument("unit", callback=lambda _c, _p, v: checked_unit(v))
 @click.argument("question_id", required=False)
 @click.pass_context
-@_errors
+@domain_errors
 def show(ctx: click.Context, unit: str, question_id: str | None) -> int:
     """Print one question of UNIT whole: text, options, context, status and answers.
 
@@ -264,34 +264,34 @@ def show(ctx: click.Context, unit: str, question_id: str | None) -> int:
     here. QUESTION_ID (a unique prefix is enough) may be left out when UNIT
     has one open question, else one question at all.
     """
-    store = _store(ctx)
+    store = store_of(ctx)
     ledger = store.load([unit])
-    _warn(ledger.warnings)
+    print_warnings(ledger.warnings)
     u = ledger.unit(unit)
     every = [model.OPEN, model.ANSWERED, model.DELIVERED, model.CANCELLED]
     q = store.find_question(u, question_id, statuses=[model.OPEN] if u.open_questions() else every)
     e = q.event
     lines = [f"{unit}  {q.id}  [{q.status}]  asked {one_line(str(e.get('asked_at', '?')), 40)}"
-             f" by {one_line(str(e.get('asker', '?')), 60)}", _indent(q.text)]
+             f" by {one_line(str(e.get('asker', '?')), 60)}", indented(q.text)]
     lines += [f"      {i}) {one_line(o)}" for i, o in enumerate(q.options, 1)]
     if e.get("context"):
-        lines += ["    context:", _indent(str(e.get("context")), "      ")]
+        lines += ["    context:", indented(str(e.get("context")), "      ")]
     for a in q.answers:
         mark = "  [winner]" if q.winner is not None and a.id == q.winner.id else "  [superseded]"
         lines += [f"    answer {a.id} by {one_line(str(a.get('who', '?')), 60)}{mark}",
-                  _indent(model.answer_text(q, a), "      ")]
+                  indented(model.answer_text(q, a), "      ")]
     click.echo("\n".join(lines))
     return 0
 
 
 @orch.command()
-@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.argument("unit", callback=lambda _c, _p, v: checked_unit(v))
 @click.pass_context
-@_errors
+@domain_errors
 def log(ctx: click.Context, unit: str) -> int:
     """Every event of UNIT in order, including superseded answers."""
-    ledger = _store(ctx).load([unit])
-    _warn(ledger.warnings)
+    ledger = store_of(ctx).load([unit])
+    print_warnings(ledger.warnings)
     if unit not in ledger.units:
         click.echo(f"No events for unit {unit}.")
         return 1
@@ -312,7 +312,7 @@ def _read_answer(question_text: str) -> str:
 
 
 @orch.command()
-@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.argument("unit", callback=lambda _c, _p, v: checked_unit(v))
 @click.argument("question_id_or_text", metavar="[QUESTION_ID | TEXT]", required=False)
 @click.option("--text", default=None, help="The answer text (else TEXT, else stdin, else $EDITOR).")
 @click.option("--option", "option", type=int, default=None, help="Choose option N (1-based).")
@@ -320,7 +320,7 @@ def _read_answer(question_text: str) -> str:
 @click.option("--json", "json_output", is_flag=True, help="Print the recorded answer (or the daemon's unit) as JSON.")
 @_PROJECT_DIR
 @click.pass_context
-@_errors
+@domain_errors
 def answer(ctx: click.Context, unit: str, question_id_or_text: str | None, text: str | None, option: int | None,
            force: bool, json_output: bool, project_dir: str | None) -> int:
     """Answer UNIT: its open AskOperator question, else its NEEDS_ATTENTION unit in the daemon.
@@ -342,9 +342,9 @@ def answer(ctx: click.Context, unit: str, question_id_or_text: str | None, text:
 
     if text is not None and option is not None:
         raise click.UsageError("give --text or --option, not both")
-    store = _store(ctx)
+    store = store_of(ctx)
     ledger = store.load([unit])  # the one read: routing, the question, and the first compare-and-swap
-    _warn(ledger.warnings)
+    print_warnings(ledger.warnings)
     u = ledger.unit(unit)
     question_id = question_id_or_text
     if question_id_or_text is not None and text is None and option is None \
@@ -396,27 +396,27 @@ def answer(ctx: click.Context, unit: str, question_id_or_text: str | None, text:
 
 
 @orch.command()
-@click.argument("unit", callback=lambda _c, _p, v: _unit(v))
+@click.argument("unit", callback=lambda _c, _p, v: checked_unit(v))
 @click.argument("question_id", required=False)
 @click.option("--reason", default=None, help="Why it is withdrawn (recorded with the cancellation).")
 @click.pass_context
-@_errors
+@domain_errors
 def cancel(ctx: click.Context, unit: str, question_id: str | None, reason: str | None) -> int:
     """Withdraw a question of UNIT so it no longer needs attention."""
-    click.echo(f"{_store(ctx).cancel(unit, question_id, reason)}: cancelled")
+    click.echo(f"{store_of(ctx).cancel(unit, question_id, reason)}: cancelled")
     return 0
 
 
 @orch.command()
 @click.argument("remote", default="origin")
 @click.pass_context
-@_errors
+@domain_errors
 def sync(ctx: click.Context, remote: str) -> int:
     """Fetch, union-merge and push the notes with REMOTE (never a forced overwrite)."""
     from ve_hooks.orch.sync import sync as do_sync
 
-    result = do_sync(_store(ctx), remote)
-    _warn(result.warnings)
+    result = do_sync(store_of(ctx), remote)
+    print_warnings(result.warnings)
     extra = f": {', '.join(one_line(u) for u in result.merged_units)}" if result.merged_units else ""
     diverged = " (local and remote had diverged; both sides kept)" if result.action == "merged" else ""
     click.echo(f"{one_line(remote)}: {result.action}{diverged}{extra}")

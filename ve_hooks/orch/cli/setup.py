@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ve_hooks.orch.cli.group import _errors, _store, _unit, orch
+from ve_hooks.orch.cli.group import checked_unit, domain_errors, orch, store_of
 from ve_hooks.orch.store import OrchError
 from ve_hooks.sanitize import one_line
 
@@ -19,7 +19,7 @@ from ve_hooks.sanitize import one_line
 @click.option("--command", "command", default="ve-hooks", show_default=True,
               help="How the agents start ve-hooks (a name on their PATH, or an absolute path).")
 @click.pass_context
-@_errors
+@domain_errors
 def init_command(ctx: click.Context, check_only: bool, wait: float | None, command: str) -> int:
     """Give the agents of vibe-engineer's daemon the AskOperator tool.
 
@@ -58,19 +58,19 @@ def init_command(ctx: click.Context, check_only: bool, wait: float | None, comma
 
 
 @orch.command("mcp-config")
-@click.option("--unit", required=True, callback=lambda _c, _p, v: _unit(v),
+@click.option("--unit", required=True, callback=lambda _c, _p, v: checked_unit(v),
               help="Work unit whose agent gets the AskOperator tool.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Seconds the tool call waits for an answer before telling the agent to stop.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the JSON to this file (its folder is created, e.g. .git/ve-orch/) instead of stdout.")
 @click.pass_context
-@_errors
+@domain_errors
 def mcp_config(ctx: click.Context, unit: str, wait: float, output: Path | None) -> int:
     """Print the JSON for `claude --mcp-config` (allowed tool name on stderr)."""
     from ve_hooks.orch import agent
 
-    text = json.dumps(agent.mcp_config(_store(ctx), unit, wait), indent=2)
+    text = json.dumps(agent.mcp_config(store_of(ctx), unit, wait), indent=2)
     if output is None:
         click.echo(text)
     else:
