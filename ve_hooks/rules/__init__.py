@@ -89,11 +89,13 @@ class Context:
              *, softer: bool = False, pos: tuple[int, int] | None = None,
              fixable: bool = False, data: dict[str, Any] | None = None, fix: Fix | None = None) -> Diagnostic:
         """A diagnostic at JSON path ``where`` of the target (or at explicit ``pos``). Its severity
-        is the rule's declared one (``softer``: the declared lower one), or the configured override."""
+        is the rule's declared one (``softer``: the declared lower one); a configured override is
+        applied once, by the engine's filter (:func:`ve_hooks.validation.engine.filter_diagnostics`),
+        to every finding alike, cached or fresh."""
         if pos is None:
             doc = target.doc
             pos = doc.position(where) if doc else (1, 1)
-        return Diagnostic(rule, self.config.severity.get(rule, declared_severity(rule, softer)), target.path,
+        return Diagnostic(rule, declared_severity(rule, softer), target.path,
                           pos[0], pos[1], message, hint, self.generation(target), fixable, data or {}, fix)
 
 
