@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ve_hooks.orch import codex, gemini
+from ve_hooks.orch import codex, delivery, gemini
 
 THREAD = "01a23b3b-7fb2-73b0-ac09-a7599dcc050e"
 
@@ -166,3 +166,17 @@ def test_gemini_run_settings_carry_the_stop_hook_beside_the_users_hooks(tmp_path
     after = json.loads((home / ".gemini" / "settings.json").read_text())["hooks"]["AfterTool"]
     assert after[0] == mine and after[1]["hooks"][0]["command"] == "ve-hooks orch stop-hook"
     assert after[1]["matcher"] == "^mcp_ve-orch-run_AskOperator$"
+
+
+@pytest.mark.parametrize("reader", [codex.read_stream, gemini.read_stream, delivery.read_stream],
+                         ids=["codex", "gemini", "claude"])
+def test_no_stream_line_stops_a_reader(tmp_path: Path, reader) -> None:
+    """A deeply nested line (RecursionError in json), a 5,000-digit number, invalid UTF-8 and a
+    JSON value that is not an object are skipped; the session id after them is still read."""
+    path = tmp_path / "run.jsonl"
+    session = {"type": "thread.started", "thread_id": THREAD, "session_id": THREAD}
+    init = {"type": "init", "session_id": THREAD}
+    claude = {"type": "system", "subtype": "init", "session_id": THREAD}
+    path.write_bytes(b"[" * 100_000 + b"\n" + b"1" * 5000 + b"\n\xff\xfe\n[1, 2]\n"
+                     + b"".join(json.dumps(e).encode() + b"\n" for e in (session, init, claude)))
+    assert reader(path).session_id == THREAD

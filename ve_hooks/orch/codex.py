@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ve_hooks.orch import model
 from ve_hooks.orch.agent_turns import Call, Turns
 from ve_hooks.orch.protocol import SERVER_NAME, TOOL_NAME
 
@@ -99,18 +100,8 @@ def _name(item: dict[str, Any]) -> str:
 def read_stream(path: Path) -> Turns:
     """Parse a ``codex exec --json`` log; lines that are not JSON objects are ignored."""
     facts = Turns()
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return facts
     in_turn_replies = 0
-    for line in raw.splitlines():
-        try:
-            msg = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(msg, dict):
-            continue
+    for msg in model.json_objects(path):
         kind = msg.get("type")
         if kind == "thread.started" and isinstance(msg.get("thread_id"), str):
             facts.session_id = msg["thread_id"]

@@ -14,7 +14,6 @@ the same answer to an agent: exactly one CAS wins, the other sees the winner's e
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 from collections.abc import Iterable
@@ -158,17 +157,7 @@ class StreamFacts:
 def read_stream(path: Path) -> StreamFacts:
     """Parse a stream-json log line by line; lines that are not JSON objects are ignored."""
     facts = StreamFacts()
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return facts
-    for line in raw.splitlines():
-        try:
-            msg = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(msg, dict):
-            continue
+    for msg in model.json_objects(path):
         kind = msg.get("type")
         if isinstance(msg.get("session_id"), str) and (
                 kind == "result" or (kind == "system" and msg.get("subtype") == "init")):

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ve_hooks.orch import model
 from ve_hooks.orch.agent_turns import Call, Turns
 from ve_hooks.orch.protocol import SERVER_NAME, STOP_MARKER, TOOL_NAME
 
@@ -138,18 +139,8 @@ def _denied(event: dict[str, Any]) -> bool:
 def read_stream(path: Path) -> Turns:
     """Parse a ``--output-format stream-json`` log; lines that are not JSON objects are ignored."""
     facts = Turns()
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return facts
     previous = None
-    for line in raw.splitlines():
-        try:
-            msg = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(msg, dict):
-            continue
+    for msg in model.json_objects(path):
         kind = msg.get("type")
         if kind == "init" and isinstance(msg.get("session_id"), str):
             facts.session_id = msg["session_id"]

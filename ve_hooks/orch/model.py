@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from ve_hooks.sanitize import one_line
@@ -141,6 +143,23 @@ def _load_line(text: str) -> object:
         return json.loads(text)
     except RecursionError:
         raise ValueError("nested too deeply") from None
+
+
+def json_objects(path: Path) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a JSON-lines log (an agent's event stream), in order. A missing file
+    is empty; a line that is not a JSON object (a stray print, a deeply nested or huge value) is
+    skipped: nothing an agent writes can stop the run's judgement."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return
+    for line in raw.splitlines():
+        try:
+            obj = _load_line(line.decode("utf-8", errors="replace"))
+        except ValueError:
+            continue
+        if isinstance(obj, dict):
+            yield obj
 
 
 def line_sort_key(line: bytes) -> tuple[object, ...]:
