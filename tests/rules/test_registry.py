@@ -13,7 +13,8 @@ from ve_hooks.rules.registry import select
 
 RULES = registry.rules()
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs" / "rules"
 
 # Families are named after what they check and numbered as their codes.
 FAMILY_MODULES = {"1": "parse", "2": "schema", "3": "template", "4": "references", "5": "lifecycle",
@@ -110,14 +111,26 @@ def test_index_links_every_rule() -> None:
         assert f"[{code}]({code}.md)" in index
 
 
-def test_write_docs_and_check(tmp_path: Path) -> None:
-    (tmp_path / "VE999.md").write_text("stale")
-    changed = docs.write_docs(tmp_path)
-    assert tmp_path / "VE999.md" in changed and not (tmp_path / "VE999.md").exists()
-    assert docs.write_docs(tmp_path) == []
-    assert docs.main(["--check", str(tmp_path)]) == 0
-    (tmp_path / "VE201.md").write_text("edited by hand\n")
-    assert docs.main(["--check", str(tmp_path)]) == 1
+def test_gen_docs_writes_and_checks(tmp_path: Path) -> None:
+    """scripts/gen_docs.py (the generator, outside the runtime package) writes the pages and the
+    editor schemas into a root, removes a stale rule page, and --check names a hand edit."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_docs", ROOT / "scripts" / "gen_docs.py")
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    (tmp_path / "docs" / "rules").mkdir(parents=True)
+    stale = tmp_path / "docs" / "rules" / "VE999.md"
+    stale.write_text("stale")
+    assert gen.main(["--check", "--root", str(tmp_path)]) == 1
+    changed = gen.write(tmp_path)
+    assert stale in changed and not stale.exists()
+    assert (tmp_path / "docs" / "rules" / "VE201.md").is_file() and (tmp_path / "schemas" / "editors").is_dir()
+    assert gen.write(tmp_path) == []
+    assert gen.main(["--check", "--root", str(tmp_path)]) == 0
+    (tmp_path / "docs" / "rules" / "VE201.md").write_text("edited by hand\n")
+    assert gen.main(["--check", "--root", str(tmp_path)]) == 1
 
 
 # ----------------------------------------------------------------------------- select / ignore
