@@ -199,3 +199,14 @@ def test_a_configured_severity_reaches_source_findings_through_every_door(repo: 
     p = ve("--format", "json", "src/app.py", cwd=repo.path, prog="ve-hooks-code-backrefs")
     assert [(d["rule"], d["severity"]) for d in json.loads(p.stdout)["diagnostics"]] == [("VE704", "warning")]
     assert p.returncode == 0, p.stderr
+
+
+def test_empty_workspace_qualifier_is_reported(repo: GitRepo) -> None:
+    """``::docs/chunks/x`` names no member: vibe-engineer 0.10.0's ``ve workspace validate``
+    reports it as malformed-qualifier, so it is a VE704 error here, workspace or not."""
+    repo.chunk("root_chunk", "ACTIVE")
+    repo.write("src/x.py", "# Chunk: ::docs/chunks/root_chunk - empty qualifier\n# Chunk: docs/chunks/root_chunk\n")
+    repo.commit()
+    [d] = _run(repo, "--select", "VE704")
+    assert (d["severity"], d["path"], d["line"]) == ("error", "src/x.py", 1)
+    assert "empty workspace member" in d["message"] and "<member>::docs/chunks/root_chunk" in d["hint"]

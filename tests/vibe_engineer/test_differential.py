@@ -299,7 +299,6 @@ KNOWN_GAPS: dict[str, str] = {
     "accept-workspace-member-validate": "the same VE704s, ve-validate run at the workspace root",
     "accept-member-qualified-code-reference": "the same VE704s (the member-qualified reference itself passes)",
     # 0.10.0 reports it; ve-validate misses it or reports it lower
-    "workspace-malformed-qualifier": "qualified backreferences (`member::docs/...`) are not resolved",
     "workspace-unresolvable-frontmatter": "member-qualified code references are not resolved inside the workspace",
 }
 

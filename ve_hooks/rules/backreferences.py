@@ -195,7 +195,11 @@ def _qualified(sources: Sources, path: str, line: int, col: int, ref: str, kind:
     from ve_hooks.documents import workspace
 
     qualifier, _, rest = ref.partition("::")
-    if "/" in qualifier or not qualifier:
+    if not qualifier.strip():  # `::docs/chunks/x`: vibe-engineer's workspace validate reports it
+        return [sources.emit("VE704", path, line, col,
+                             f"backreference {ref}: empty workspace member before '::'",
+                             f"write '<member>::{rest.strip('/')}', or drop the '::'", {"kind": kind})]
+    if "/" in qualifier:
         return []
     members = workspace.members(sources.repo)
     if members is None:
