@@ -210,3 +210,13 @@ def test_empty_workspace_qualifier_is_reported(repo: GitRepo) -> None:
     [d] = _run(repo, "--select", "VE704")
     assert (d["severity"], d["path"], d["line"]) == ("error", "src/x.py", 1)
     assert "empty workspace member" in d["message"] and "<member>::docs/chunks/root_chunk" in d["hint"]
+
+
+def test_member_backreference_resolves_in_its_own_tree(repo: GitRepo) -> None:
+    """A file under a workspace member names that member's chunk bare, as 0.10.0 resolves it."""
+    repo.chunk("root_chunk", "ACTIVE")
+    repo.write(".ve-workspace.yaml", "members:\n  lib: packages/lib\n")
+    repo.write("packages/lib/docs/chunks/lib_chunk/GOAL.md", "---\nstatus: IMPLEMENTING\n---\n")
+    repo.write("packages/lib/src/lib.py", "# Chunk: docs/chunks/lib_chunk\n# Chunk: docs/chunks/gone_chunk\n")
+    repo.commit()
+    assert [(d["path"], d["line"]) for d in _run(repo, "--select", "VE704")] == [("packages/lib/src/lib.py", 2)]

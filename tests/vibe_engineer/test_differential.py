@@ -293,13 +293,9 @@ CASES: list[Case] = [
 # Rows today's ve-hooks disagrees on, with the reason (issue 21). The coordinator drops an entry
 # when the rules work that fixes it is merged; a fixed row XPASSes, which fails the run.
 KNOWN_GAPS: dict[str, str] = {
-    # 0.10.0 writes or accepts it; ve-validate rejects it
-    "accept-workspace": "VE704 on a member's docs/trunk/CHUNKS.md as `ve init` writes it, and on a member's "
-                        "backreference to its own chunk (ve-validate resolves it against the root tree)",
-    "accept-workspace-member-validate": "the same VE704s, ve-validate run at the workspace root",
-    "accept-member-qualified-code-reference": "the same VE704s (the member-qualified reference itself passes)",
     # 0.10.0 reports it; ve-validate misses it or reports it lower
-    "workspace-unresolvable-frontmatter": "member-qualified code references are not resolved inside the workspace",
+    "workspace-unresolvable-frontmatter": "VE701 reads code_references of the root tree's chunks only; the ACTIVE "
+                                          "chunks of a member tree (packages/lib/docs/chunks) are not checked",
 }
 
 

@@ -134,6 +134,8 @@ def scan(path: str, text: str, sources: Sources) -> tuple[list[Diagnostic], list
             res = resolved[(kind, value)] = resolve(repo, base, kind, value)
         if not res.found and not _ARTIFACT_NAME.match(res.name):
             continue
+        if not res.found and _in_member_tree(sources, path, f"{root}{DIR_OF[kind]}/{res.name}"):
+            continue  # a member's file names its own tree's artifact: 0.10.0 resolves it there
         if res.found:
             if kind != label_kind:
                 out.append(sources.emit("VE704", path, lineno, col,
@@ -187,6 +189,20 @@ def _comments(text: str, markdown: bool) -> Iterator[tuple[int, int, re.Match[st
         m = _BACKREF.match(line)
         if m is not None:
             yield lineno, m.start("ref") + 1, m
+
+
+def _in_member_tree(sources: Sources, path: str, rel: str) -> bool:
+    """Whether ``path`` lies in a workspace member's tree that holds ``rel`` (``docs/chunks/x``, under its own artifact root)."""
+    from ve_hooks.documents import workspace
+
+    members = workspace.members(sources.repo)
+    if not members:
+        return False
+    for tree in members.values():
+        t = tree.strip("/")
+        if t not in ("", ".") and path.startswith(t + "/") and sources.repo.snapshot.exists(f"{t}/{rel}"):
+            return True
+    return False
 
 
 def _qualified(sources: Sources, path: str, line: int, col: int, ref: str, kind: str) -> list[Diagnostic]:
