@@ -21,6 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from support.agent_world import RecordedRun  # noqa: E402
 from support.cli import path_with_scripts, script  # noqa: E402
 from support.mock_models import MockGemini, MockResponses  # noqa: E402
 from support.npm_cli import Unavailable, npm_binary  # noqa: E402
@@ -62,7 +63,7 @@ def gemini_bin(request: pytest.FixtureRequest) -> Path:
         pytest.skip(f"real Gemini CLI unavailable: {e}")
 
 
-class AgentWorld:
+class AgentWorld(RecordedRun):
     """A repository, a scripted mock model, the user's agent config, and ``ve orch`` runs."""
 
     def __init__(self, agent: str, repo: Path, binary: Path, home: Path) -> None:
@@ -118,21 +119,6 @@ class AgentWorld:
     def ve(self, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
         return subprocess.run([script("ve-hooks"), "orch", *args], cwd=self.repo, capture_output=True, text=True,
                               env=self.env, timeout=timeout)
-
-    def prompt(self, text: str = "Implement docs/chunks/my_chunk/GOAL.md. Ask me with AskOperator.\n") -> str:
-        path = self.repo / ".git" / "prompt.md"
-        path.write_text(text)
-        return str(path)
-
-    def events(self, unit: str) -> list[dict[str, Any]]:
-        anchor = subprocess.run(["git", "-C", str(self.repo), "rev-parse", f"refs/notes/ve/orch:ve-orch-units/{unit}"],
-                                capture_output=True, text=True, check=True).stdout.strip()
-        note = subprocess.run(["git", "-C", str(self.repo), "notes", "--ref", "ve/orch", "show", anchor],
-                              capture_output=True, text=True, check=True).stdout
-        return [json.loads(line) for line in note.splitlines() if line.strip()]
-
-    def of_type(self, unit: str, type_: str) -> list[dict[str, Any]]:
-        return [e for e in self.events(unit) if e["type"] == type_]
 
     def stream(self, run_event: dict[str, Any]) -> list[dict[str, Any]]:
         lines = Path(run_event["log"]).read_text().splitlines()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from support.agent_world import RecordedRun  # noqa: E402
 from support.claude_cli import Unavailable, claude_binary, claude_env  # noqa: E402
 from support.cli import module  # noqa: E402
 from support.mock_anthropic import MockAnthropic  # noqa: E402
@@ -35,7 +35,7 @@ def claude_bin(request: pytest.FixtureRequest) -> Path:
         pytest.skip(f"real Claude Code CLI unavailable: {e}")
 
 
-class ClaudeWorld:
+class ClaudeWorld(RecordedRun):
     """A repository, a scripted mock model, and ``ve orch`` run with the real CLI on PATH."""
 
     def __init__(self, repo: Path, binary: Path, home: Path) -> None:
@@ -58,21 +58,6 @@ class ClaudeWorld:
     def ve(self, *args: str, input: str | None = None, timeout: float = 240) -> subprocess.CompletedProcess[str]:
         return subprocess.run(module("ve_hooks.cli", "orch", *args), cwd=self.repo, input=input,
                               capture_output=True, text=True, env=self.env, timeout=timeout)
-
-    def prompt(self, text: str = "Implement docs/chunks/my_chunk/GOAL.md. Ask me with AskOperator.\n") -> str:
-        path = self.repo / ".git" / "prompt.md"
-        path.write_text(text)
-        return str(path)
-
-    def events(self, unit: str) -> list[dict[str, Any]]:
-        anchor = subprocess.run(["git", "-C", str(self.repo), "rev-parse", f"refs/notes/ve/orch:ve-orch-units/{unit}"],
-                                capture_output=True, text=True, check=True).stdout.strip()
-        note = subprocess.run(["git", "-C", str(self.repo), "notes", "--ref", "ve/orch", "show", anchor],
-                              capture_output=True, text=True, check=True).stdout
-        return [json.loads(line) for line in note.splitlines() if line.strip()]
-
-    def of_type(self, unit: str, type_: str) -> list[dict[str, Any]]:
-        return [e for e in self.events(unit) if e["type"] == type_]
 
 
 @pytest.fixture
