@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ve_hooks.created_after.identity import moved_to
 from ve_hooks.diagnostic import Diagnostic, Severity
 from ve_hooks.documents import fixes
-from ve_hooks.documents.artifacts import DIR_OF, KINDS, MAIN_FILE, bare_name, normalize_ref
+from ve_hooks.documents.artifacts import DIR_OF, KINDS, MAIN_FILE, ArtifactPath, bare_name, normalize_ref
 from ve_hooks.documents.frontmatter import Doc
 from ve_hooks.repo import Change, Slot
 from ve_hooks.rules import Context, Target, quote
@@ -259,18 +259,27 @@ def _never_resolved(target: Target, ctx: Context) -> Iterator[Diagnostic]:
                    f"run `ve external resolve {name}` to verify it (it records last_resolved)")
 
 
+def _named_doc(ctx: Context, kind: str, value: str) -> tuple[str, ArtifactPath, Doc] | None:
+    """(name, path, parsed main document) of the ``kind`` artifact a reference names, for the
+    back-link checks; None when it is missing (VE401's finding), external (its lists live in
+    another repository) or does not parse (VE1xx's)."""
+    name = normalize_ref(value, kind)
+    a = ctx.repo.names(kind).get(name)
+    if a is None or a.role != "main":
+        return None
+    doc = ctx.repo.load([a.path]).get(a.path)
+    return (name, a, doc) if isinstance(doc, Doc) else None
+
+
 def _investigation_backlink(target: Target, ctx: Context) -> Iterator[Diagnostic]:
     """VE406: the chunk names an investigation whose ``proposed_chunks`` does not list it."""
     value = target.data.get("investigation")
     if not isinstance(value, str) or not value.strip():
         return
-    name = normalize_ref(value, "investigation")
-    a = ctx.repo.names("investigation").get(name)
-    if a is None or a.role != "main":
+    named = _named_doc(ctx, "investigation", value)
+    if named is None:
         return
-    doc = ctx.repo.load([a.path]).get(a.path)
-    if not isinstance(doc, Doc):
-        return
+    name, a, doc = named
     listed = _listed(doc, "proposed_chunks", ("chunk_directory",))
     me = target.art.name
     if me in listed or bare_name(me) in listed:
@@ -357,13 +366,10 @@ def _narrative_backlink(target: Target, ctx: Context) -> Iterator[Diagnostic]:
     value = target.data.get("narrative")
     if not isinstance(value, str) or not value.strip():
         return
-    name = normalize_ref(value, "narrative")
-    a = ctx.repo.names("narrative").get(name)
-    if a is None or a.role != "main":
-        return  # missing: VE401; external: its list lives in another repository
-    doc = ctx.repo.load([a.path]).get(a.path)
-    if not isinstance(doc, Doc):
+    named = _named_doc(ctx, "narrative", value)
+    if named is None:
         return
+    name, a, doc = named
     listed = _listed(doc, "proposed_chunks", ("chunk_directory",)) | _listed(doc, "chunks",
                                                                            ("chunk_directory", "chunk_id"))
     me = target.art.name
@@ -388,13 +394,10 @@ def _subsystem_backlinks(target: Target, ctx: Context) -> Iterator[Diagnostic]:
         sid = item.get("subsystem_id")
         if not isinstance(sid, str) or not sid.strip():
             continue
-        name = normalize_ref(sid, "subsystem")
-        a = ctx.repo.names("subsystem").get(name)
-        if a is None or a.role != "main":
+        named = _named_doc(ctx, "subsystem", sid)
+        if named is None:
             continue
-        doc = ctx.repo.load([a.path]).get(a.path)
-        if not isinstance(doc, Doc):
-            continue
+        name, a, doc = named
         listed = _listed(doc, "chunks", ("chunk_id", "chunk_directory"))
         if me in listed or bare_name(me) in listed:
             continue
