@@ -154,14 +154,68 @@ def test_staged_and_commit_snapshots_replay_too(repo: GitRepo) -> None:
     assert replayed(repo, rev="HEAD")
 
 
-def test_a_new_source_backreference_is_seen_by_a_replayed_run(repo: GitRepo) -> None:
-    """VE704 reads every source file, not the artifact listing: a replay must not hide a new one."""
+def test_a_new_source_backreference_is_seen(repo: GitRepo) -> None:
+    """VE704 reads every source file, not the artifact listing: the grep that found the files
+    with backreferences is part of what a replay must find unchanged."""
     run(repo)
     assert replayed(repo)
     repo.write("src/new.py", "# Chunk: docs/chunks/never_written\ndef f():\n    pass\n")
     repo.commit("a source file")  # tracked, as pre-commit and CI see source files
+    assert not replayed(repo)
     found, _ = run(repo)
     assert ("VE704", "src/new.py") in {(c, p) for c, p, _ in found}
-    assert replayed(repo)  # the artifact side is still a replay; VE704 is recomputed beside it
-    found_again, _ = run(repo)
-    assert found_again == found
+    assert replayed(repo)
+    assert run(repo)[0] == found
+
+
+def test_an_edited_backreference_in_the_worktree_is_seen(repo: GitRepo) -> None:
+    repo.write("src/lib.py", "# Chunk: docs/chunks/first\nx = 1\n")
+    repo.commit("lib")
+    before = run(repo)[0]
+    assert replayed(repo)
+    repo.write("src/lib.py", "# Chunk: docs/chunks/fisrt\nx = 1\n")  # not staged: the worktree's text counts
+    assert not replayed(repo)
+    after = run(repo)[0]
+    assert ("VE704", "src/lib.py") in {(c, p) for c, p, _ in after} - {(c, p) for c, p, _ in before}
+    repo.write("src/lib.py", "x = 1\n")  # the comment is gone: the grep finds one file fewer
+    assert not replayed(repo)
+    assert ("VE704", "src/lib.py") not in {(c, p) for c, p, _ in run(repo)[0]}
+
+
+def test_the_allow_list_is_part_of_what_a_replay_checks(repo: GitRepo) -> None:
+    repo.write("tests/fixture.py", "# Chunk: docs/chunks/made_up\n")
+    repo.commit("a fixture")
+    assert ("VE704", "tests/fixture.py") in {(c, p) for c, p, _ in run(repo)[0]}
+    assert replayed(repo)
+    repo.write(".ve-config.yaml", "validation:\n  ignore_backreferences:\n"
+                                  "    - path: tests/fixture.py\n      reason: a fixture\n")
+    assert not replayed(repo)
+    assert ("VE704", "tests/fixture.py") not in {(c, p) for c, p, _ in run(repo)[0]}
+
+
+def test_the_scope_of_the_source_checks_is_part_of_the_key(repo: GitRepo) -> None:
+    """Two PATHS runs with no artifact under them check the same (no) targets but different
+    source files."""
+    repo.write("src/a/one.py", "# Chunk: docs/chunks/gone_one\n")
+    repo.write("src/b/two.py", "# Chunk: docs/chunks/gone_two\n")
+    repo.commit("two folders")
+    a = run(repo, paths=["src/a"])[0]
+    b = run(repo, paths=["src/b"])[0]
+    assert {p for _, p, _ in a} == {"src/a/one.py"} and {p for _, p, _ in b} == {"src/b/two.py"}
+
+
+def test_one_row_per_kind_of_run(repo: GitRepo) -> None:
+    """A whole-tree row holds every finding: the next run of the same kind replaces it, so the
+    cache does not grow by a row after every edit."""
+    from ve_hooks.cache import Cache
+
+    for i in range(3):
+        repo.write(f"docs/chunks/more_{i}/GOAL.md", chunk_goal("FUTURE", ["second"]))
+        run(repo)
+    run(repo, staged=True)
+    cache = Cache.for_git_dir(None)
+    db = cache._connect()
+    assert db is not None
+    rows = db.execute("SELECT COUNT(*) FROM entries WHERE k LIKE '%:run:%'").fetchone()[0]
+    cache.close()
+    assert rows == 2  # the worktree's and the index's

@@ -8,7 +8,8 @@ the worktree snapshot also works in a plain directory without git.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+import stat
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +67,7 @@ class WorktreeSnapshot(Snapshot):
         self.root = Path(root)
         self._real_root = os.path.realpath(self.root)
         self._git_cwd = git_cwd
+        self._dirs_inside: dict[str, bool] = {}
 
     def grep(self, pattern: str, paths: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> list[str] | None:
         return self._grep_in(self._git_cwd, [], pattern, paths, exclude)  # tracked files, as pre-commit sees them
@@ -88,6 +90,20 @@ class WorktreeSnapshot(Snapshot):
         links = {p for p, m in listing.modes.items() if m == "120000"}
         return {p: o for p, o in listing.oids.items() if p not in dirty and p not in links}
 
+    def _index_ids_meanwhile(self, prefix: str) -> Callable[[], dict[str, str]]:
+        """:meth:`_index_ids` in a thread, its result when called: git reads the index and
+        stats the files while the folders are walked (10,000 chunks: about 60 ms saved)."""
+        import threading
+
+        box: dict[str, dict[str, str]] = {}
+        worker = threading.Thread(target=lambda: box.update(ids=self._index_ids(prefix)), daemon=True)
+        worker.start()
+
+        def result() -> dict[str, str]:
+            worker.join()
+            return box.get("ids", {})  # anything that went wrong: no blob ids, files are hashed
+        return result
+
     def list(self, prefix: str) -> dict[str, str | None]:
         # String paths and scandir: pathlib costs more than the disk on 10,000 chunk folders.
         top = str(self.root)
@@ -96,6 +112,7 @@ class WorktreeSnapshot(Snapshot):
         out: dict[str, str | None] = {}
         if not os.path.isdir(base):
             return out
+        known = self._index_ids_meanwhile(prefix)
         stack = [base]
         while stack:
             d = stack.pop()
@@ -117,8 +134,7 @@ class WorktreeSnapshot(Snapshot):
                         rel = e.path[cut:]
                         out[rel if os.sep == "/" else rel.replace(os.sep, "/")] = None
         if out:
-            known = self._index_ids(prefix)
-            for rel, oid in known.items():
+            for rel, oid in known().items():
                 if rel in out:
                     out[rel] = oid
         return out
@@ -126,6 +142,14 @@ class WorktreeSnapshot(Snapshot):
     def _inside(self, path: Path) -> bool:
         real = os.path.realpath(path)
         return real == self._real_root or real.startswith(self._real_root + os.sep)
+
+    def _dir_inside(self, directory: str) -> bool:
+        """:meth:`_inside` for a file's folder, remembered: 600 files in 60 folders cost 60
+        resolutions, not 600 (the file itself is checked for being a link on its own)."""
+        known = self._dirs_inside.get(directory)
+        if known is None:
+            known = self._dirs_inside[directory] = self._inside(Path(directory))
+        return known
 
     def read_many(self, paths: Iterable[str]) -> dict[str, bytes | Unreadable]:
         out: dict[str, bytes | Unreadable] = {}
@@ -136,7 +160,7 @@ class WorktreeSnapshot(Snapshot):
                     where = "outside the repository" if not self._inside(p) else "inside the repository"
                     out[rel] = Unreadable(f"is a symbolic link pointing {where} (links are never followed)")
                     continue
-                if not self._inside(p):  # a linked directory on the way out of the repository
+                if not self._dir_inside(os.path.dirname(p)):  # a linked folder on the way out of the repository
                     out[rel] = Unreadable("is reached through a symbolic link pointing outside the repository")
                     continue
                 if not p.is_file():
@@ -149,8 +173,15 @@ class WorktreeSnapshot(Snapshot):
         return out
 
     def exists(self, path: str) -> bool:
-        p = self.root / path
-        return (p.is_file() or p.is_dir()) and self._inside(p)
+        """A regular file or a folder, reached without leaving the repository."""
+        p = os.path.join(self.root, path)
+        try:
+            mode = os.stat(p).st_mode
+        except (OSError, ValueError):
+            return False
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            return False
+        return self._inside(Path(p)) if os.path.islink(p) else self._dir_inside(os.path.dirname(p))
 
 
 class _GitSnapshot(Snapshot):

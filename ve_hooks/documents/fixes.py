@@ -21,12 +21,15 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
-from ve_hooks.documents import frontmatter
-from ve_hooks.documents.writer import set_list_field
+    from ve_hooks.documents import frontmatter
+
+# PyYAML, the parser and the writer are imported where a fix is applied, not where one is made
+# or decoded: a replayed run decodes cached fixes without ever applying one.
 
 SAFE = "safe"
 UNSAFE = "unsafe"
@@ -141,6 +144,10 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def _parse(raw: bytes, yaml_file: bool) -> _Text | None:
+    import yaml
+
+    from ve_hooks.documents import frontmatter
+
     result = frontmatter.parse_yaml_file(raw) if yaml_file else frontmatter.parse(raw)
     if not isinstance(result, frontmatter.Doc) or any(p.rule == "VE105" for p in result.problems):
         return None  # unparsable, or duplicate keys (which one would we edit?): never touched
@@ -170,6 +177,8 @@ def _parse(raw: bytes, yaml_file: bool) -> _Text | None:
 
 def _node(root: yaml.Node, path: JsonPath) -> tuple[yaml.Node | None, yaml.Node | None]:
     """(key node, value node) at ``path`` (key None for a list item); (None, None) when absent."""
+    import yaml
+
     key: yaml.Node | None = None
     node: yaml.Node | None = root
     for part in path:
@@ -193,6 +202,8 @@ def _dq(s: str) -> str:
 def _render(new: str, like: yaml.ScalarNode) -> str:
     """``new`` in the style of the scalar it replaces: plain stays plain when YAML reads it back
     as the same string, quotes keep their kind."""
+    import yaml
+
     if like.style == "'" and "\n" not in new:
         return "'" + new.replace("'", "''") + "'"
     if like.style is None and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*", new):
@@ -212,6 +223,8 @@ def _set(data: Any, path: JsonPath, value: Any) -> None:
 
 def _edit(t: _Text, change: Change) -> tuple[TextEdit, dict[str, Any]] | None | bool:
     """The edit for one change and the data it must produce; True when already applied."""
+    import yaml
+
     expected = copy.deepcopy(t.doc.data)
     off = t.yaml_start
     k, v = _node(t.root, change.path)
@@ -284,6 +297,8 @@ def edits_for(raw: bytes, fix: Fix, *, yaml_file: bool = False) -> list[TextEdit
         if change.op == "list":  # the writer's own verified list setter (inserts an absent key too)
             if yaml_file:
                 return None
+            from ve_hooks.documents.writer import set_list_field
+
             current = _encode(t, text)
             new = set_list_field(current, str(change.path[0]), list(change.values))
             if new is None:

@@ -164,20 +164,19 @@ class Sources:
         rx = re.compile(pattern.replace("[[:blank:]]", r"[ \t]").encode(), re.MULTILINE)
         if self.given is not None:
             return {p: t for p, t in self.given.items() if rx.search(t.encode("utf-8", "replace"))}
-        snap = self.repo.snapshot
-        inner = getattr(snap, "inner", snap)  # not recorded: source checks are never replayed
-        found = inner.grep(pattern, self.prefixes, exclude)
+        snap = self.repo.snapshot  # a run's recording: the grep and the reads decide a replay
+        found = snap.grep(pattern, self.prefixes, exclude)
         if found is not None:
             paths = [p for p in found if self.in_scope(p) and not _excluded(p, exclude)]
             # No listing first: a git snapshot lists itself whole on the first path it does not
             # know, and the worktree reads by path (walking 20,000 folders would cost more).
-            raw = inner.read_many(paths)
+            raw = snap.read_many(paths)
             out = {p: d.decode("utf-8", "replace") for p, d in raw.items() if isinstance(d, bytes)}
         else:
             # A plain directory: no git to ask, so read what the listing holds (hidden folders skipped).
-            paths = [p for p in inner.list("") if self.in_scope(p) and not _excluded(p, exclude) and not any(
+            paths = [p for p in snap.list("") if self.in_scope(p) and not _excluded(p, exclude) and not any(
                 part.startswith(".") for part in p.split("/"))]
-            out = {p: d.decode("utf-8", "replace") for p, d in inner.read_many(paths).items()
+            out = {p: d.decode("utf-8", "replace") for p, d in snap.read_many(paths).items()
                    if isinstance(d, bytes) and len(d) <= _PLAIN_LIMIT and b"\0" not in d and rx.search(d)}
         self.checked.update(out)
         return out

@@ -79,11 +79,17 @@ def _diag_to_json(d: Diagnostic) -> list[Any]:
             d.fix.to_json() if d.fix is not None else None]
 
 
-def _diag_from_json(path: str, v: list[Any]) -> Diagnostic:
-    from ve_hooks.documents.fixes import Fix
+_SEVERITY = {s.value: s for s in Severity}  # a dict lookup: a replay decodes 10,000+ findings
 
-    return Diagnostic(str(v[0]), Severity(v[1]), path, int(v[2]), int(v[3]), str(v[4]), str(v[5]),
-                      v[6], bool(v[7]), dict(v[8]), Fix.from_json(v[9]) if len(v) > 9 else None)
+
+def _diag_from_json(path: str, v: list[Any]) -> Diagnostic:
+    fix = None
+    if len(v) > 9 and v[9] is not None:
+        from ve_hooks.documents.fixes import Fix
+
+        fix = Fix.from_json(v[9])
+    return Diagnostic(str(v[0]), _SEVERITY[v[1]], path, int(v[2]), int(v[3]), str(v[4]), str(v[5]),
+                      v[6], bool(v[7]), dict(v[8]), fix)
 
 
 def _cached_file_checks(targets: list[Target], repo: Repo) -> list[Diagnostic]:
@@ -150,44 +156,48 @@ def _run(opts: Options, project: Project) -> Outcome:
     repo = project.repo(snap)
     base = project.base(snap)
     try:
-        arts = resolve_targets(opts, project, repo)
-        replay = _replayed_run(opts, repo, base, arts)
-        if isinstance(replay, tuple):
-            diagnostics = filter_diagnostics(replay[0], config, opts.select, opts.ignore)
-            paths = [a.path for a in arts]
+        # A whole-tree run's targets follow from the listing, which is in the key: they are
+        # classified only when the run is not a replay (20,000 paths).
+        chosen = resolve_targets(opts, project, repo) if opts.paths else None
+        scope = _source_scope(opts, project, repo)
+        replay = _replayed_run(opts, repo, base, chosen, scope)
+        if not isinstance(replay, runcache.RunId):
+            diagnostics = filter_diagnostics(replay.diagnostics, config, opts.select, opts.ignore)
+            paths, sources = replay.targets, replay.sources
         else:
+            arts = repo.artifact_paths() if chosen is None else chosen
             recording = runcache.Recording(snap, config.artifact_root)
             repo.snapshot = recording
             loaded = repo.load(a.path for a in arts)
             targets = [Target(a, loaded[a.path]) for a in arts if a.path in loaded]
             diagnostics = check_targets(targets, repo, base, config, opts.select, opts.ignore)
-            runcache.store(repo.cache, replay, [[d.path, *_diag_to_json(d)] for d in diagnostics],
-                           len(targets), recording)
+            found, sources = ([], []) if scope == [] else check_sources(
+                Sources(repo, base, config, scope), opts.select, opts.ignore)
+            diagnostics = sorted([*diagnostics, *found], key=lambda d: d.sort_key)
             paths = [t.path for t in targets]
-        # Never replayed: a new source file can add a VE704 without touching the artifact listing.
-        sources = _check_sources(opts, project, repo, base, config)
-        diagnostics = sorted([*diagnostics, *sources[0]], key=lambda d: d.sort_key)
+            runcache.store(repo.cache, replay, [[d.path, *_diag_to_json(d)] for d in diagnostics],
+                           paths, sources, recording)
         suppressed: list[Diagnostic] = []
         if opts.suppress:
             from ve_hooks.validation import suppressions
 
-            found = suppressions.apply(diagnostics, project.root, snap, repo, base)
-            diagnostics, suppressed = found.reported, found.suppressed
+            kept = suppressions.apply(diagnostics, project.root, snap, repo, base)
+            diagnostics, suppressed = kept.reported, kept.suppressed
     finally:
         repo.close()
-    checked = (*paths, *sources[1])
+    checked = (*paths, *sources)
     return Outcome(diagnostics, len(checked), repo.parsed + (base.parsed if base else 0), project.cache.hits,
                    snap.label, config, project.artifact_dir, checked, suppressed)
 
 
-def _check_sources(opts: Options, project: Project, repo: Repo, base: Repo | None,
-                   config: Config) -> tuple[list[Diagnostic], list[str]]:
-    """The families' ``check_sources`` over the files around the artifacts (the whole tree, or
-    under PATHS): what the commit hooks check, so CI catches what a skipped hook missed."""
-    prefixes = project.paths(opts.paths, opts.cwd) if opts.paths else None
-    if prefixes is not None and all(art.classify(w, repo.root) is not None for w in prefixes):
-        return [], []  # artifact files only (the pre-commit case): no source file among them
-    return check_sources(Sources(repo, base, config, prefixes), opts.select, opts.ignore)
+def _source_scope(opts: Options, project: Project, repo: Repo) -> list[str] | None:
+    """Where the families' ``check_sources`` look, the files around the artifacts (what the
+    commit hooks check, so CI catches what a skipped hook missed): the whole tree (None), the
+    given PATHS, or nowhere ([]) when every PATH is an artifact file (the pre-commit case)."""
+    if not opts.paths:
+        return None
+    prefixes = project.paths(opts.paths, opts.cwd)
+    return [] if all(art.classify(w, repo.root) is not None for w in prefixes) else list(prefixes)
 
 
 def check_sources(sources: Sources, select: Sequence[str] = (), ignore: Sequence[str] = ()
@@ -221,20 +231,32 @@ def check_targets(targets: list[Target], repo: Repo, base: Repo | None, config: 
     return diagnostics
 
 
-def _replayed_run(opts: Options, repo: Repo, base: Repo | None, arts: list[art.ArtifactPath]
-                  ) -> tuple[list[Diagnostic], int] | str:
-    """The findings of an identical earlier run (see :mod:`ve_hooks.validation.runcache`), else its key."""
+@dataclass
+class _Replay:
+    diagnostics: list[Diagnostic]
+    targets: list[str]
+    sources: list[str]
+
+
+def _replayed_run(opts: Options, repo: Repo, base: Repo | None, arts: list[art.ArtifactPath] | None,
+                  scope: list[str] | None) -> _Replay | runcache.RunId:
+    """What an identical earlier run found and checked (see :mod:`ve_hooks.validation.runcache`),
+    else where to store this one's. ``arts`` None: every artifact of the listing."""
     listing = {p: repo.oid(p) for p in list(repo.files)}
-    key = runcache.run_key(label=repo.snapshot.label, base_label=base.snapshot.label if base else None,
+    label = repo.snapshot.label
+    slot = runcache.run_slot(label=label, select=opts.select, ignore=opts.ignore, scoped=bool(opts.paths))
+    key = runcache.run_key(label=label, base_label=base.snapshot.label if base else None,
                            config=repo.config.as_dict(), select=opts.select, ignore=opts.ignore,
-                           targets=[a.path for a in arts], root_listing=listing)
-    hit = runcache.lookup(repo.cache, key, repo.snapshot)
+                           targets=None if arts is None else [a.path for a in arts], scope=scope,
+                           root_listing=listing)
+    run = runcache.RunId(slot, key)
+    hit = runcache.lookup(repo.cache, run, repo.snapshot)
     if hit is None:
-        return key
+        return run
     try:
-        return [_diag_from_json(str(v[0]), v[1:]) for v in hit[0]], hit[1]
+        return _Replay([_diag_from_json(str(v[0]), v[1:]) for v in hit.diagnostics], hit.targets, hit.sources)
     except (TypeError, ValueError, IndexError, KeyError):
-        return key  # a damaged row is a miss
+        return run  # a damaged row is a miss
 
 
 def _enabled(config: Config, select: Sequence[str], ignore: Sequence[str]) -> Callable[[str], bool]:

@@ -2,13 +2,15 @@
 
 A run's findings are a function of what it read. Under the artifact root that is the listing
 with blob ids (every artifact, plan and friction log), which goes into the key together with the
-base snapshot, the configuration, the selected rules, the targets and the code of ve-hooks
-itself. Outside the artifact root (source files that code references name, globs over source
-directories) a run reads only a few files, so it records them -- what ``exists`` said, the blob
-id of what ``read_many`` returned, the paths a ``list`` gave -- and a later run with the same key
-trusts the row only after asking the snapshot the same questions and getting the same answers.
-A commit snapshot's label is its sha, so there nothing can differ; the worktree is checked file
-by file. Anything unreadable in the row is a miss.
+base snapshot, the configuration, the selected rules, the targets, the scope of the source
+checks and the code of ve-hooks itself. Outside the artifact root (source files that code
+references name, globs over source directories, the files a ``grep`` for backreference comments
+found) a run reads comparatively few files, so it records them -- what ``exists`` said, the blob
+id of what ``read_many`` returned, the paths a ``list`` or ``grep`` gave -- and a later run with
+the same key trusts the row only after asking the snapshot the same questions and getting the
+same answers. A new source file with a ``# Chunk:`` comment changes what the grep finds; an
+edited one changes its blob id. A commit snapshot's label is its sha, so there nothing can
+differ; the worktree is checked file by file. Anything unreadable in the row is a miss.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
 
 from ve_hooks import git
 from ve_hooks.snapshot import Snapshot, Unreadable
 
 # Bump when what a cached run stores changes shape.
-RUN_VERSION = "1"
+RUN_VERSION = "2"  # 2: source checks (VE704-VE706, VE80x) replayed too, their files recorded
 _NS = "run"
 
 
@@ -50,12 +52,33 @@ def _code_version() -> str:
     return hashlib.sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
+class RunId(NamedTuple):
+    """Where a run's row lives (``slot``) and what it must match (``key``)."""
+
+    slot: str
+    key: str
+
+
+def run_slot(*, label: str, select: Sequence[str], ignore: Sequence[str], scoped: bool) -> str:
+    """Where a run's row is kept: one row per kind of run (snapshot kind, selection, whole tree
+    or PATHS), overwritten by the next run of that kind. A row holds every finding of the run
+    (megabytes on a big repository): keeping one per key would grow the cache by that much
+    after every edit, for rows that are never asked for again."""
+    kind = label if label in ("WORKTREE", "STAGED") else "REV"
+    head = [RUN_VERSION, kind, sorted(c.upper() for c in select), sorted(c.upper() for c in ignore), scoped]
+    return hashlib.sha1(json.dumps(head).encode()).hexdigest()
+
+
 def run_key(*, label: str, base_label: str | None, config: dict[str, Any], select: Sequence[str],
-            ignore: Sequence[str], targets: Iterable[str], root_listing: dict[str, str | None]) -> str:
-    """The key of a run: everything its findings depend on except the recorded outside reads."""
+            ignore: Sequence[str], targets: Iterable[str] | None, scope: Sequence[str] | None,
+            root_listing: dict[str, str | None]) -> str:
+    """The key of a run: everything its findings depend on except the recorded outside reads.
+    ``targets`` None: every artifact of ``root_listing``. ``scope`` is where the source checks
+    looked (None: the whole tree; empty: nowhere)."""
     h = hashlib.sha1()
     head = [RUN_VERSION, _code_version(), label, base_label, config,
-            sorted(c.upper() for c in select), sorted(c.upper() for c in ignore), sorted(targets)]
+            sorted(c.upper() for c in select), sorted(c.upper() for c in ignore),
+            None if targets is None else sorted(targets), None if scope is None else sorted(scope)]
     h.update(json.dumps(head, sort_keys=True, default=str).encode("utf-8", "surrogateescape"))
     for path in sorted(root_listing):
         h.update(f"\0{path}\0{root_listing[path]}".encode("utf-8", "surrogateescape"))
@@ -71,7 +94,12 @@ def _read_id(data: bytes | Unreadable | None) -> str | None:
 
 
 def _list_id(listing: dict[str, str | None]) -> str:
-    return hashlib.sha1("\0".join(sorted(listing)).encode("utf-8", "surrogateescape")).hexdigest()
+    """The paths of a listing with their blob ids (None where the worktree has not hashed a file
+    yet: such a file is read, and its read recorded, when the run uses its content)."""
+    h = hashlib.sha1()
+    for path in sorted(listing):
+        h.update(f"{path}\0{listing[path]}\0".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
 
 
 class Recording(Snapshot):
@@ -107,13 +135,40 @@ class Recording(Snapshot):
         return out
 
     def grep(self, pattern: str, paths: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> list[str] | None:
-        return self.inner.grep(pattern, paths, exclude)  # source checks are never replayed: not recorded
+        out = self.inner.grep(pattern, paths, exclude)
+        question = json.dumps([pattern, None if paths is None else list(paths), list(exclude)])
+        self.deps[("g", question)] = None if out is None else _list_id(dict.fromkeys(out))
+        return out
 
     def __getattr__(self, name: str) -> Any:  # mode(), sha, ... of the wrapped snapshot
         return getattr(self.inner, name)
 
 
+def _grep_answers(snapshot: Snapshot, questions: list[str]) -> Callable[[], dict[str, str | None]]:
+    """The recorded grep questions asked again in a thread (git searches while the reads and
+    existence checks run); the answers when called. A question that failed has no answer."""
+    import threading
+
+    answers: dict[str, str | None] = {}
+
+    def ask() -> None:
+        for q in questions:
+            pattern, paths, exclude = json.loads(q)
+            found = snapshot.grep(pattern, paths, exclude)
+            answers[q] = None if found is None else _list_id(dict.fromkeys(found))
+
+    worker = threading.Thread(target=ask, daemon=True)
+    worker.start()
+
+    def result() -> dict[str, str | None]:
+        worker.join()
+        return answers
+    return result
+
+
 def _still_true(snapshot: Snapshot, deps: list[list[Any]]) -> bool:
+    greps = [d[1] for d in deps if d[0] == "g"]
+    grepped = _grep_answers(snapshot, greps) if greps else dict
     listed = getattr(snapshot, "listed_blob_id", None)  # git snapshots: blob ids without reading
     reads = [d[1] for d in deps if d[0] == "r" and (listed is None or listed(d[1]) is None)]
     got = snapshot.read_many(reads) if reads else {}
@@ -128,24 +183,39 @@ def _still_true(snapshot: Snapshot, deps: list[list[Any]]) -> bool:
         elif what == "l":
             if _list_id(snapshot.list(path)) != value:
                 return False
+        elif what == "g":
+            if grepped().get(path, "no answer") != value:
+                return False
         else:
             return False
     return True
 
 
-def lookup(cache: Any, key: str, snapshot: Snapshot) -> tuple[list[list[Any]], int] | None:
-    """(diagnostics as stored, files checked) of an identical earlier run, or None."""
-    row = cache.get_many(_NS, [key]).get(key)
+class Row(NamedTuple):
+    """A stored run: its findings (``[path, *fields]``), the artifact files and the source
+    files it checked."""
+
+    diagnostics: list[list[Any]]
+    targets: list[str]
+    sources: list[str]
+
+
+def lookup(cache: Any, run: RunId, snapshot: Snapshot) -> Row | None:
+    """The row of an identical earlier run whose outside reads still hold, or None."""
+    row = cache.get_many(_NS, [run.slot]).get(run.slot)
     try:
-        diags, files, deps = row["diags"], int(row["files"]), row["deps"]
-        if not isinstance(diags, list) or not _still_true(snapshot, deps):
+        if row["key"] != run.key:
+            return None
+        diags, targets, sources, deps = row["diags"], row["targets"], row["sources"], row["deps"]
+        if not all(isinstance(v, list) for v in (diags, targets, sources)) or not _still_true(snapshot, deps):
             return None
     except (TypeError, KeyError, ValueError, IndexError):
         return None
-    return diags, files
+    return Row(diags, [str(p) for p in targets], [str(p) for p in sources])
 
 
-def store(cache: Any, key: str, diags: list[list[Any]], files: int, recording: Recording) -> None:
+def store(cache: Any, run: RunId, diags: list[list[Any]], targets: Sequence[str], sources: Sequence[str],
+          recording: Recording) -> None:
     deps = [[what, path, value] for (what, path), value in sorted(recording.deps.items())]
-    cache.put(_NS, key, {"diags": diags, "files": files, "deps": deps})
-
+    cache.put(_NS, run.slot, {"key": run.key, "diags": diags, "targets": list(targets), "sources": list(sources),
+                              "deps": deps})
