@@ -220,3 +220,34 @@ def test_member_backreference_resolves_in_its_own_tree(repo: GitRepo) -> None:
     repo.write("packages/lib/src/lib.py", "# Chunk: docs/chunks/lib_chunk\n# Chunk: docs/chunks/gone_chunk\n")
     repo.commit()
     assert [(d["path"], d["line"]) for d in _run(repo, "--select", "VE704")] == [("packages/lib/src/lib.py", 2)]
+
+
+def test_member_tree_code_references_resolve_in_that_tree(repo: GitRepo) -> None:
+    """``ve workspace validate`` checks the chunks of every member tree, their bare paths in the
+    member's own tree and ``member::`` paths in the named one, symbols included; ve-validate at
+    the workspace root does the same (VE701-VE703 at the member's GOAL.md)."""
+    from support.repo_factory import chunk_goal
+
+    repo.chunk("root_chunk", "ACTIVE")
+    repo.write("src/root.py", "def shared():\n    return 3\n")
+    repo.write(".ve-workspace.yaml", "members:\n  root: .\n  lib: packages/lib\n")
+    repo.write("packages/lib/src/lib.py", "def helper():\n    return 1\n")
+    goal = "packages/lib/docs/chunks/lib_chunk/GOAL.md"
+    repo.write(goal, chunk_goal("ACTIVE", code_paths=["src/lib.py", "src/*.py"], code_references=[
+        {"ref": "src/lib.py#helper", "implements": "found in the member's tree"},
+        {"ref": "root::src/root.py#shared", "implements": "found in the root tree"},
+        {"ref": "src/root.py#shared", "implements": "bare: not in the member's tree"},
+        {"ref": "root::src/root.py#nope", "implements": "no such symbol"},
+        {"ref": "lib::src/gone.py", "implements": "no such file in the member"}]))
+    repo.commit()
+    found = [(d["rule"], d["severity"], d["path"], d["message"]) for d in _run(repo, "--select", "VE7")
+             if d["path"] != "docs/chunks/root_chunk/GOAL.md"]
+    assert sorted((r, s, p) for r, s, p, _ in found) == [("VE701", "error", goal), ("VE701", "error", goal),
+                                                         ("VE703", "error", goal)], found
+    messages = " | ".join(m for _, _, _, m in found)
+    assert "packages/lib/src/root.py" in messages and "gone.py" in messages and "'nope'" in messages
+    # The same check when the member's document is the PATHS given; none without the manifest.
+    assert len(_run(repo, "--select", "VE7", goal)) == 3
+    (repo.path / ".ve-workspace.yaml").unlink()
+    repo.commit("no workspace")
+    assert [d for d in _run(repo, "--select", "VE701,VE703") if d["path"] == goal] == []

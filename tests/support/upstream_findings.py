@@ -164,8 +164,12 @@ def related(ours: Finding, theirs: Finding) -> bool:
         return False
     if not theirs.target or theirs.target.startswith("<"):
         return True
-    name = target_dir.rsplit("/", 1)[-1] if target_dir else theirs.target.rsplit("#", 1)[-1].rstrip("/")
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", ours.message) is not None  # the whole name
+    if target_dir:
+        names = [target_dir.rsplit("/", 1)[-1]]
+    else:  # `path#symbol`: a missing file is named by its path, a missing symbol by its name
+        file, _, symbol = theirs.target.rpartition("#") if "#" in theirs.target else (theirs.target, "", "")
+        names = [n for n in (symbol, file.rsplit("::", 1)[-1].rstrip("/")) if n]
+    return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", ours.message) for n in names)  # a whole name
 
 
 def match(theirs: Finding, ours: Iterable[Finding], rules: Iterable[str] | None = None) -> str:

@@ -288,14 +288,25 @@ CASES: list[Case] = [
               field_(LIB_CHUNK, "code_references", "\n- ref: root::src/root.py#nope\n  implements: gone")),
          WS_VALIDATE,
          "workspace:unresolvable-frontmatter", check="workspace_validation.validate_workspace"),
+    # A member tree's bare paths resolve in that tree, not at the workspace root.
+    Case("workspace-unresolvable-frontmatter-bare", "workspace",
+         both(field_(LIB_CHUNK, "status", "ACTIVE"),
+              field_(LIB_CHUNK, "code_references", "\n- ref: src/lib_gone.py#x\n  implements: gone")),
+         WS_VALIDATE, "workspace:unresolvable-frontmatter", check="workspace_validation.validate_workspace"),
+    Case("workspace-unresolvable-frontmatter-glob", "workspace",
+         both(field_(LIB_CHUNK, "status", "ACTIVE"), field_(LIB_CHUNK, "code_paths", "\n- src/*.rs")),
+         WS_VALIDATE, "workspace:unresolvable-frontmatter", check="workspace_validation.validate_workspace"),
+    Case("accept-member-tree-bare-reference", "workspace",
+         both(write("packages/lib/src/lib.py", "def helper():\n    return 1\n"), field_(LIB_CHUNK, "status", "ACTIVE"),
+              field_(LIB_CHUNK, "code_references", "\n- ref: src/lib.py#helper\n  implements: the helper"),
+              field_(LIB_CHUNK, "code_paths", "\n- src/lib.py")),
+         WS_VALIDATE, None),
 ]
 
 # Rows today's ve-hooks disagrees on, with the reason (issue 21). The coordinator drops an entry
 # when the rules work that fixes it is merged; a fixed row XPASSes, which fails the run.
 KNOWN_GAPS: dict[str, str] = {
-    # 0.10.0 reports it; ve-validate misses it or reports it lower
-    "workspace-unresolvable-frontmatter": "VE701 reads code_references of the root tree's chunks only; the ACTIVE "
-                                          "chunks of a member tree (packages/lib/docs/chunks) are not checked",
+    # "<case id>": "why 0.10.0 reports it and ve-validate misses it or reports it lower"
 }
 
 

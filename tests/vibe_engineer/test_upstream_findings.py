@@ -80,3 +80,19 @@ def test_a_qualified_target_is_the_artifact_it_names() -> None:
     theirs = Finding("docs/chunks/x/external.yaml", "warning", "external→never-resolved", "acme/arch::docs/chunks/x")
     ours = Finding("docs/chunks/x/external.yaml", "warning", "VE409", message="pointer to 'acme/arch' never resolved")
     assert match(theirs, [ours]) == "matched"
+
+
+def test_a_path_and_symbol_target_is_named_by_its_file_or_its_symbol() -> None:
+    """`src/gone.py#x`: a missing file is reported by its path, a missing symbol by its name;
+    a finding naming neither is about something else."""
+    goal = "packages/lib/docs/chunks/lib_chunk/GOAL.md"
+    theirs = Finding(goal, "error", "workspace:unresolvable-frontmatter", "src/gone.py#x")
+    missing_file = Finding(goal, "error", "VE701", message="code reference: packages/lib/src/gone.py is not in the snapshot")
+    missing_symbol = Finding(goal, "error", "VE703", message="src/gone.py defines no symbol 'x'")
+    other = Finding(goal, "error", "VE701", message="code reference: src/other.py is not in the snapshot")
+    assert match(theirs, [missing_file], {"VE701"}) == "matched"
+    assert match(theirs, [missing_symbol], {"VE703"}) == "matched"
+    assert match(theirs, [other], {"VE701"}) == "missed"
+    qualified = Finding(goal, "error", "workspace:unresolvable-frontmatter", "root::src/root.py#nope")
+    assert match(qualified, [Finding(goal, "error", "VE703", message="src/root.py defines no symbol 'nope'")],
+                 {"VE703"}) == "matched"

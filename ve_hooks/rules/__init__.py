@@ -74,6 +74,9 @@ class Context:
     # Every target of this run, so a rule can read what it needs for all of them in one batch.
     # (What a family computes once for all targets goes in a Slot of ``repo`` or ``base``.)
     targets: list[Target] = field(default_factory=list)
+    # The folder the targets' bare code paths are relative to: "" for the project, a workspace
+    # member's tree (``packages/lib``) when its artifacts are checked from the workspace root.
+    tree: str = ""
 
     def is_new(self, art: ArtifactPath) -> bool:
         """True when the artifact did not exist in ``base``, under this name or renamed."""

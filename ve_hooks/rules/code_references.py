@@ -192,8 +192,14 @@ def _prefetch(src: _Sources, ctx: Context) -> None:
             for r in code_refs(t.data):
                 p = _clean_path(r.file)
                 if p and "::" not in r.file and not any(c in p for c in "*?["):
-                    paths.append(p)
+                    paths.append(_in_tree(ctx.tree, p))
     src.load(paths)
+
+
+def _in_tree(tree: str, path: str) -> str:
+    """A bare code path of an artifact in ``tree`` (a workspace member's; "" for the project) as
+    a path of the snapshot: vibe-engineer resolves it against the member's root."""
+    return f"{tree}/{path}" if tree and path else path
 
 
 def _checked(target: Target) -> bool:
@@ -234,7 +240,10 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
         what = "code_paths entry" if r.planned else "code reference"
         info = {"file": r.file, **({"symbol": r.symbol} if r.symbol else {})}
         if "::" in r.file:
-            out.extend(_qualified(ctx, target, r, what, info))
+            found, resolved = _qualified(ctx, target, r, what, info)
+            out.extend(found)
+            if resolved is not None and (r.ranges or (r.symbol and resolved.endswith(PYTHON))):
+                live.append((r, resolved))  # checked like a local file, as 0.10.0's workspace validate does
             continue
         path = _clean_path(r.file)
         if path is None or path == "":
@@ -243,6 +252,7 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
                                 "use a path relative to the repository root",
                                 data={**info, "checked": False}))
             continue
+        path = _in_tree(ctx.tree, path)
         if r.planned and any(c in path for c in "*?["):
             if not src.glob(path):
                 out.append(ctx.diag("VE701", target, r.where,
@@ -270,9 +280,11 @@ def check(target: Target, ctx: Context) -> Iterable[Diagnostic]:
     return out
 
 
-def _qualified(ctx: Context, target: Target, r: CodeRef, what: str, info: dict[str, Any]) -> list[Diagnostic]:
+def _qualified(ctx: Context, target: Target, r: CodeRef, what: str, info: dict[str, Any]
+               ) -> tuple[list[Diagnostic], str | None]:
     """``member::path`` resolves inside the workspace; ``org/repo::path`` cannot be checked here
-    (``ve chunk validate`` skips it with a warning, ``ve validate`` says nothing)."""
+    (``ve chunk validate`` skips it with a warning, ``ve validate`` says nothing). The findings,
+    and the snapshot path of a member's file that exists (its ranges and symbol are checked next)."""
     from ve_hooks.documents import workspace
 
     qualifier, _, rest = r.file.partition("::")
@@ -281,20 +293,22 @@ def _qualified(ctx: Context, target: Target, r: CodeRef, what: str, info: dict[s
         where = "another repository" if "/" in qualifier else "a workspace member, but there is no .ve-workspace.yaml"
         return [ctx.diag("VE701", target, r.where, f"{what} {quote(r.file)} names {where}: not checked",
                          "check it where that tree is, or resolve it with `ve workspace validate`", softer=True,
-                         data={**info, "checked": False})]
+                         data={**info, "checked": False})], None
     tree = members.get(qualifier)
     if tree is None:
         return [ctx.diag("VE701", target, r.where,
                          f"{what} {quote(r.file)}: no workspace member {qualifier!r} in .ve-workspace.yaml",
-                         f"members: {', '.join(sorted(members)) or 'none'}", data={**info, "checked": False})]
+                         f"members: {', '.join(sorted(members)) or 'none'}", data={**info, "checked": False})], None
     rel = _clean_path(rest)
     path = rel if rel is None or tree in ("", ".") else f"{tree}/{rel}"
     src = _sources(ctx.repo)
-    if path is None or not (src.glob(path) if any(c in path for c in "*?[") else src.exists(path)):
+    glob = path is not None and any(c in path for c in "*?[")
+    if path is None or not (src.glob(path) if glob else src.exists(path)):
         return [ctx.diag("VE701", target, r.where,
                          f"{what} {quote(r.file)}: {rest} is not in workspace member {qualifier!r} ({tree}/)",
-                         "fix the path, or the member's path in .ve-workspace.yaml", data={**info, "checked": False})]
-    return []
+                         "fix the path, or the member's path in .ve-workspace.yaml",
+                         data={**info, "checked": False})], None
+    return [], None if glob or r.planned else path
 
 
 def check_sources(sources: Sources) -> list[Diagnostic]:
@@ -313,6 +327,7 @@ def check_sources(sources: Sources) -> list[Diagnostic]:
             found.extend(diags)
             chunk_refs.extend(refs)
     found.extend(_unnamed_files(sources, chunk_refs))
+    found.extend(_member_trees(sources))
     cfg = ve_config.load(sources.repo)
     if not cfg.ignore_backreferences:
         return found
@@ -335,6 +350,40 @@ def check_sources(sources: Sources) -> list[Diagnostic]:
                                      "remove it, or correct the path: an entry that matches nothing today hides a "
                                      "real reference the day something moves into its path", {"path": e.path}))
     return kept
+
+
+def _member_trees(sources: Sources) -> list[Diagnostic]:
+    """VE701-VE703 for the chunks and subsystems of every workspace member's own tree
+    (``<member>/docs/``), their bare paths resolved in that tree, as ``ve workspace validate``
+    checks them. The project's own tree is the run's targets; a hook's staged files are the
+    project's artifacts only."""
+    from dataclasses import replace
+
+    from ve_hooks.documents import workspace
+    from ve_hooks.repo import Repo
+
+    repo = sources.repo
+    members = workspace.members(repo) if sources.given is None and sources.config.check_code_references else None
+    if not members:
+        return []
+    root = repo.root.strip("/")
+    out: list[Diagnostic] = []
+    for tree in sorted(set(members.values())):
+        t = tree.strip("/")
+        if t in ("", ".") or f"{t}/docs" == root or t == root or t.startswith(f"{root}/"):
+            continue  # the project itself, or a folder of its own artifacts
+        member = Repo(repo.snapshot, replace(sources.config, artifact_root=f"{t}/docs"), repo.cache)
+        arts = [a for a in member.artifact_paths()
+                if a.role == "main" and a.kind in ("chunk", "subsystem") and sources.in_scope(a.path)]
+        if not arts:
+            continue
+        loaded = member.load(a.path for a in arts)
+        targets = [Target(a, loaded[a.path]) for a in arts if a.path in loaded]
+        ctx = Context(member, None, sources.config, lambda x: x.generation, targets, tree=t)
+        for target in targets:
+            out.extend(check(target, ctx))
+        sources.checked.update(t.path for t in targets)
+    return out
 
 
 def _unnamed_files(sources: Sources, refs: list[Any]) -> list[Diagnostic]:
