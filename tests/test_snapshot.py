@@ -131,6 +131,26 @@ def test_symlink_out_of_the_repository_is_never_followed(repo: GitRepo, tmp_path
     assert isinstance(r, ParseError) and r.problem.rule == "VE111"
 
 
+def test_a_linked_folder_out_of_the_repository_is_never_entered(repo: GitRepo, tmp_path: Path) -> None:
+    """However deep below the link the file is, and after its folders were seen inside once."""
+    outside = tmp_path / "outside"
+    (outside / "deep/er").mkdir(parents=True)
+    (outside / "GOAL.md").write_text("---\nstatus: ACTIVE\n---\n")
+    (outside / "deep/er/GOAL.md").write_text("---\nstatus: ACTIVE\n---\n")
+    repo.write("docs/chunks/plain/GOAL.md", "---\nstatus: ACTIVE\n---\n")
+    repo.write("src/inner/mod.py", "x = 1\n")
+    os.symlink(outside, repo.path / "docs/chunks/linked")
+    os.symlink(repo.path / "src/inner", repo.path / "src/alias")  # a link that stays inside
+    worktree = WorktreeSnapshot(repo.path)
+    assert isinstance(worktree.read("docs/chunks/plain/GOAL.md"), bytes)
+    for rel in ("docs/chunks/linked/GOAL.md", "docs/chunks/linked/deep/er/GOAL.md"):
+        assert isinstance(worktree.read(rel), Unreadable), rel
+        assert not worktree.exists(rel), rel
+    assert not worktree.exists("docs/chunks/linked/deep")
+    assert worktree.read("src/alias/mod.py") == b"x = 1\n" and worktree.exists("src/alias/mod.py")
+    assert isinstance(worktree.read("docs/chunks/plain/../linked/GOAL.md"), Unreadable)
+
+
 def test_exists_answers_files_and_directories(repo: GitRepo) -> None:
     repo.write("src/pkg/mod.py", "x = 1\n")
     repo.chunk("alpha")

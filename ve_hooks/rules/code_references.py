@@ -394,23 +394,11 @@ def _unnamed_files(sources: Sources, refs: list[Any]) -> list[Diagnostic]:
     repo = sources.repo
     chunks = repo.names("chunk")
     local = {r.name: chunks[r.name].path for r in refs if r.name in chunks and chunks[r.name].role == "main"}
-    # The file parts of each chunk's code_references, cached by the GOAL.md's blob id (a run
-    # after an edit parses only the edited chunks), and as one row for the whole set of blob
-    # ids (a warm run over thousands of chunks decodes one value).
-    oids = {p: repo.oid(p) for p in local.values()}
-    digest = None
-    files_of: Any = None
-    if all(oids.values()):
-        import hashlib
-        import json
-
-        digest = hashlib.sha1(json.dumps(sorted(oids.items())).encode()).hexdigest()
-        files_of = repo.cache.get_many(f"{__name__}.reffiles-all", {digest}).get(digest)
-    if not isinstance(files_of, dict):
-        files_of = repo.derived(f"{__name__}.reffiles", local.values(), _reference_files)
-        if digest:
-            repo.cache.put(f"{__name__}.reffiles-all", digest, files_of)
-    named = {name: set(files_of.get(p) or ()) for name, p in local.items()}
+    # The documents are parsed already on a whole-tree run (they are its targets), and come
+    # from the parse cache by blob id on a hook's few: never a second parse.
+    loaded = repo.load(local.values())
+    files_of = {p: _reference_files(r) for p, r in loaded.items()}
+    named = {name: files_of.get(p, set()) for name, p in local.items()}
     out = []
     for r in refs:
         if r.name in named and r.path not in named[r.name]:
@@ -421,19 +409,16 @@ def _unnamed_files(sources: Sources, refs: list[Any]) -> list[Diagnostic]:
     return out
 
 
-def _reference_files(raw: bytes) -> list[str]:
+def _reference_files(result: Any) -> set[str]:
     """The file parts of a GOAL.md's ``code_references[].ref`` (what vibe-engineer compares a
     ``# Chunk:`` comment's file with)."""
-    from ve_hooks.documents.frontmatter import parse
-
-    doc = parse(raw)
-    data = getattr(doc, "data", None)
+    data = getattr(result, "data", None)
     out: set[str] = set()
     if isinstance(data, dict) and isinstance(data.get("code_references"), list):
         for item in data["code_references"]:
             if isinstance(item, dict) and isinstance(item.get("ref"), str):
                 out.add(item["ref"].partition("#")[0])
-    return sorted(out)
+    return out
 
 
 def _check_range(ctx: Context, target: Target, where: JsonPath, value: Any, path: str,
