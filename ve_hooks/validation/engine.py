@@ -242,7 +242,9 @@ def _replayed_run(opts: Options, repo: Repo, base: Repo | None, arts: list[art.A
                   scope: list[str] | None) -> _Replay | runcache.RunId:
     """What an identical earlier run found and checked (see :mod:`ve_hooks.validation.runcache`),
     else where to store this one's. ``arts`` None: every artifact of the listing."""
-    listing = {p: repo.oid(p) for p in list(repo.files)}
+    listing = repo.files
+    for p in [p for p, oid in listing.items() if oid is None]:  # worktree files git cannot vouch for
+        repo.oid(p)
     label = repo.snapshot.label
     slot = runcache.run_slot(label=label, select=opts.select, ignore=opts.ignore, scoped=bool(opts.paths))
     key = runcache.run_key(label=label, base_label=base.snapshot.label if base else None,

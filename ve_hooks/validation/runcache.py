@@ -80,8 +80,10 @@ def run_key(*, label: str, base_label: str | None, config: dict[str, Any], selec
             sorted(c.upper() for c in select), sorted(c.upper() for c in ignore),
             None if targets is None else sorted(targets), None if scope is None else sorted(scope)]
     h.update(json.dumps(head, sort_keys=True, default=str).encode("utf-8", "surrogateescape"))
-    for path in sorted(root_listing):
-        h.update(f"\0{path}\0{root_listing[path]}".encode("utf-8", "surrogateescape"))
+    paths = sorted(root_listing)  # two joins, not an update per path: 20,000 paths on every hook run
+    h.update("\0".join(paths).encode("utf-8", "surrogateescape"))
+    h.update(b"\1")
+    h.update("\0".join([root_listing[p] or "-" for p in paths]).encode("ascii", "replace"))
     return h.hexdigest()
 
 
