@@ -107,3 +107,19 @@ def test_ephemeral_entries_are_neither_written_nor_kept(tmp_path: Path) -> None:
     assert c.get_many("md", ["buffer"]) == {}
     c.close()
     assert Cache(tmp_path).get_many("md", ["kept", "buffer"]) == {"kept": 1}
+
+
+def test_a_dropped_namespace_is_deleted_at_the_next_flush_and_only_it(tmp_path: Path) -> None:
+    c = Cache(tmp_path)
+    c.put("run", "a", 1)
+    c.put("runs", "b", 2)
+    c.put("rung", "c", 3)
+    c.close()
+    c = Cache(tmp_path)
+    c.drop("run")
+    c.put("other", "d", 4)
+    c.close()
+    c = Cache(tmp_path)
+    assert c.get_many("run", ["a"]) == {}
+    assert c.get_many("runs", ["b"]) == {"b": 2} and c.get_many("rung", ["c"]) == {"c": 3}
+    assert c.get_many("other", ["d"]) == {"d": 4}

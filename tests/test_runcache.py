@@ -141,7 +141,7 @@ def test_a_damaged_row_is_a_miss(repo: GitRepo) -> None:
     cache = Cache.for_git_dir(None)
     db = cache._connect()
     assert db is not None
-    db.execute("UPDATE entries SET v = '{\"diags\": 3}' WHERE k LIKE '%:run:%'")
+    db.execute("UPDATE entries SET v = '{\"diags\": 3}' WHERE k LIKE '%:runs:%'")
     cache.close()
     assert not replayed(repo)
     assert run(repo)[0] == first
@@ -216,6 +216,24 @@ def test_one_row_per_kind_of_run(repo: GitRepo) -> None:
     cache = Cache.for_git_dir(None)
     db = cache._connect()
     assert db is not None
-    rows = db.execute("SELECT COUNT(*) FROM entries WHERE k LIKE '%:run:%'").fetchone()[0]
+    rows = db.execute("SELECT COUNT(*) FROM entries WHERE k LIKE '%:runs:%'").fetchone()[0]
     cache.close()
     assert rows == 2  # the worktree's and the index's
+
+
+def test_rows_of_the_per_key_layout_are_deleted(repo: GitRepo) -> None:
+    """Before one row per kind of run, every key had its own row: a run removes them."""
+    from ve_hooks.cache import Cache
+
+    legacy = Cache.for_git_dir(None)
+    for i in range(3):
+        legacy.put("run", f"{i:040x}", {"diags": [], "files": 0, "deps": []})
+    legacy.put("pysymbols", "keep", ["x"])
+    legacy.close()
+    run(repo)
+    cache = Cache.for_git_dir(None)
+    db = cache._connect()
+    assert db is not None
+    namespaces = [k.split(":")[1] for (k,) in db.execute("SELECT k FROM entries")]
+    cache.close()
+    assert "run" not in namespaces and "runs" in namespaces and "pysymbols" in namespaces

@@ -37,6 +37,7 @@ class Cache:
         self.misses = 0
         self._db: sqlite3.Connection | None = None
         self._pending: list[tuple[str, str]] = []
+        self._dropped: set[str] = set()  # namespaces whose rows the next flush deletes
         # Values put or read in this process: the base snapshot of a run shares most blobs with
         # the checked one, and must not parse them again before the flush.
         self._memo: dict[str, Any] = {}
@@ -145,6 +146,11 @@ class Cache:
         elif not self._disabled:
             self._pending.append((fk, _encode(value)))
 
+    def drop(self, ns: str) -> None:
+        """Delete every row of ``ns`` at the next flush (a namespace the code no longer reads:
+        its rows would otherwise stay on disk for good). A no-op once they are gone."""
+        self._dropped.add(ns)
+
     @contextmanager
     def ephemeral(self) -> Iterator[None]:
         """Entries put inside are forgotten on exit instead of written.
@@ -163,12 +169,15 @@ class Cache:
     def flush(self) -> None:
         """Write pending entries in one transaction; a busy or broken database just drops them."""
         pending, self._pending = self._pending, []
+        dropped, self._dropped = self._dropped, set()
         db = self._connect()
         if db is None or not pending:
             return
         for attempt in range(_ATTEMPTS):
             try:
                 db.execute("BEGIN IMMEDIATE")
+                for ns in dropped:  # a range of the primary key: two index seeks when empty
+                    db.execute("DELETE FROM entries WHERE k >= ? AND k < ?", (self._key(ns, ""), self._key(ns, "\uffff")))
                 db.executemany("INSERT OR REPLACE INTO entries (k, v) VALUES (?, ?)", pending)
                 db.execute("COMMIT")
                 return

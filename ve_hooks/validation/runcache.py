@@ -26,7 +26,9 @@ from ve_hooks.snapshot import Snapshot, Unreadable
 
 # Bump when what a cached run stores changes shape.
 RUN_VERSION = "2"  # 2: source checks (VE704-VE706, VE80x) replayed too, their files recorded
-_NS = "run"
+_NS = "runs"
+# Before one row per kind of run, a row per key: hundreds of megabytes over months of edits.
+_LEGACY_NS = "run"
 
 
 def _code_version() -> str:
@@ -219,5 +221,6 @@ def lookup(cache: Any, run: RunId, snapshot: Snapshot) -> Row | None:
 def store(cache: Any, run: RunId, diags: list[list[Any]], targets: Sequence[str], sources: Sequence[str],
           recording: Recording) -> None:
     deps = [[what, path, value] for (what, path), value in sorted(recording.deps.items())]
+    cache.drop(_LEGACY_NS)
     cache.put(_NS, run.slot, {"key": run.key, "diags": diags, "targets": list(targets), "sources": list(sources),
                               "deps": deps})
