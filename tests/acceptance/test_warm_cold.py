@@ -51,7 +51,7 @@ def test_warm_and_cold_runs_report_the_same(quick: Path, tmp_path: Path) -> None
     with_cache = tmp_path / "files-only"
     shutil.copytree(cache, with_cache)
     db = sqlite3.connect(with_cache / "parse.sqlite3")
-    assert db.execute("DELETE FROM entries WHERE k LIKE '%:run:%'").rowcount == 1
+    assert db.execute("DELETE FROM entries WHERE k LIKE '%:runs:%'").rowcount == 1
     db.commit()
     db.close()
     assert validate(quick, with_cache) == cold  # per-file caches warm, rules re-run
