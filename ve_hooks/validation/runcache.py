@@ -6,11 +6,15 @@ base snapshot, the configuration, the selected rules, the targets, the scope of 
 checks and the code of ve-hooks itself. Outside the artifact root (source files that code
 references name, globs over source directories, the files a ``grep`` for backreference comments
 found) a run reads comparatively few files, so it records them -- what ``exists`` said, the blob
-id of what ``read_many`` returned, the paths a ``list`` or ``grep`` gave -- and a later run with
-the same key trusts the row only after asking the snapshot the same questions and getting the
-same answers. A new source file with a ``# Chunk:`` comment changes what the grep finds; an
-edited one changes its blob id. A commit snapshot's label is its sha, so there nothing can
-differ; the worktree is checked file by file. Anything unreadable in the row is a miss.
+id of what ``read_many`` returned, the paths (and blob ids) a ``list`` gave, the paths a
+``grep`` found -- and a later run with the same key trusts the row only after asking the
+snapshot the same questions and getting the same answers. A new source file with a ``# Chunk:``
+comment changes what the grep finds; an edited one changes its blob id. A commit snapshot's
+label is its sha, so there nothing can differ; the worktree is checked file by file. Anything
+unreadable in the row is a miss.
+
+Rows are kept one per kind of run (:func:`run_slot`), each holding its key: the next run of the
+same kind overwrites it, so the cache does not grow with every edit.
 """
 
 from __future__ import annotations
