@@ -237,3 +237,20 @@ def test_rows_of_the_per_key_layout_are_deleted(repo: GitRepo) -> None:
     namespaces = [k.split(":")[1] for (k,) in db.execute("SELECT k FROM entries")]
     cache.close()
     assert "run" not in namespaces and "runs" in namespaces and "pysymbols" in namespaces
+
+
+def test_a_listed_file_edited_back_and_forth_is_seen(repo: GitRepo) -> None:
+    """A workspace member's documents are read through a listing outside the artifact root; when
+    their parse comes from the blob-id cache nothing is read, so the listing's record must carry
+    the blob ids, or the third of three staged versions replays the first's findings."""
+    repo.write(".ve-workspace.yaml", "members:\n  lib: packages/lib\n")
+    repo.write("packages/lib/src/lib.py", "def helper():\n    return 1\n")
+    goal = "packages/lib/docs/chunks/lib_chunk/GOAL.md"
+    good = chunk_goal("ACTIVE", code_references=[{"ref": "src/lib.py#helper", "implements": "it"}])
+    bad = chunk_goal("ACTIVE", code_references=[{"ref": "src/lib.py#gone", "implements": "it"}])
+    seen = []
+    for text in (good, bad, good, bad):
+        repo.write(goal, text)
+        repo.add()
+        seen.append(any(p == goal for _, p, _ in run(repo, staged=True)[0]))
+    assert seen == [False, True, False, True]
