@@ -251,3 +251,28 @@ def test_member_tree_code_references_resolve_in_that_tree(repo: GitRepo) -> None
     (repo.path / ".ve-workspace.yaml").unlink()
     repo.commit("no workspace")
     assert [d for d in _run(repo, "--select", "VE701,VE703") if d["path"] == goal] == []
+
+
+def test_the_source_hook_checks_a_staged_member_document(repo: GitRepo) -> None:
+    """pre-commit hands a member's GOAL.md to ve-code-backrefs (it is outside docs/): its code
+    references are checked in the member's tree at commit time, as ve-validate checks them in CI."""
+    from support.repo_factory import chunk_goal
+
+    repo.chunk("root_chunk", "FUTURE")
+    repo.write(".ve-workspace.yaml", "members:\n  lib: packages/lib\n")
+    repo.write("packages/lib/src/lib.py", "def helper():\n    return 1\n")
+    goal = "packages/lib/docs/chunks/lib_chunk/GOAL.md"
+    repo.write(goal, chunk_goal("ACTIVE", code_references=[{"ref": "src/lib.py#helper", "implements": "it"}]))
+    repo.commit()
+
+    def hook() -> tuple[int, list[tuple[str, str]]]:
+        p = ve("--format", "json", goal, cwd=repo.path, prog="ve-hooks-code-backrefs")
+        return p.returncode, [(d["rule"], d["path"]) for d in json.loads(p.stdout)["diagnostics"]]
+
+    assert hook() == (0, [])
+    repo.write(goal, chunk_goal("ACTIVE", code_references=[{"ref": "src/lib.py#gone", "implements": "it"}]))
+    repo.add()
+    assert hook() == (1, [("VE703", goal)])
+    (repo.path / ".ve-workspace.yaml").unlink()  # not a workspace (in the index): not a member tree
+    repo.add()
+    assert hook() == (0, [])

@@ -5,7 +5,9 @@ their schemas: every family's ``check_sources`` over the files pre-commit hands 
 A comment such as ``# Chunk: docs/chunks/<name>`` ties code to its intent; once the chunk is
 renamed or deleted the comment misleads. pre-commit passes the staged text files (and may batch
 them): each file is checked alone against the listing of the staged artifacts, and files that
-neither mention the artifact root nor are project files are skipped without being decoded.
+neither mention the artifact root nor are project files are skipped without being decoded. A
+workspace member's chunk or subsystem (``packages/lib/docs/chunks/x/GOAL.md``) has its code
+references checked in the member's tree, as ``ve workspace validate`` does.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ve_hooks.report.formats import FORMATS
 def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Diagnostic]:
     """Backreference findings for ``filenames`` (paths relative to ``cwd``)."""
     from ve_hooks.config import load
+    from ve_hooks.rules.code_references import member_document
     from ve_hooks.rules.project_files import kind_of
 
     here = cwd or Path.cwd()
@@ -36,7 +39,7 @@ def check_files(filenames: Sequence[str], *, cwd: Path | None = None) -> list[Di
             rel = p.resolve().relative_to(top.resolve()).as_posix()
         except (OSError, ValueError):
             continue
-        if needle in data or kind_of(rel, config.artifact_root):
+        if needle in data or kind_of(rel, config.artifact_root) or member_document(rel, config.artifact_root):
             texts[rel] = data.decode("utf-8", "replace")
     if not texts:
         return []

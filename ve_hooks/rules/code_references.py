@@ -352,18 +352,28 @@ def check_sources(sources: Sources) -> list[Diagnostic]:
     return kept
 
 
+_MEMBER_DOC = re.compile(r"(?:^|/)docs/(?:chunks|subsystems)/[^/]+/(?:GOAL|OVERVIEW)\.md$")
+
+
+def member_document(path: str, root: str = "docs") -> bool:
+    """Whether ``path`` can be a chunk or subsystem of a workspace member's tree (outside the
+    project's own artifact root): what the source hook hands :func:`_member_trees`. The
+    manifest decides whether it is one."""
+    return not path.startswith(root.strip("/") + "/") and _MEMBER_DOC.search(path) is not None
+
+
 def _member_trees(sources: Sources) -> list[Diagnostic]:
     """VE701-VE703 for the chunks and subsystems of every workspace member's own tree
     (``<member>/docs/``), their bare paths resolved in that tree, as ``ve workspace validate``
-    checks them. The project's own tree is the run's targets; a hook's staged files are the
-    project's artifacts only."""
+    checks them: all of them on a whole-tree run, those in scope otherwise (the PATHS given,
+    or the staged files a hook was handed). The project's own tree is the run's targets."""
     from dataclasses import replace
 
     from ve_hooks.documents import workspace
     from ve_hooks.repo import Repo
 
     repo = sources.repo
-    members = workspace.members(repo) if sources.given is None and sources.config.check_code_references else None
+    members = workspace.members(repo) if sources.config.check_code_references else None
     if not members:
         return []
     root = repo.root.strip("/")
@@ -377,7 +387,12 @@ def _member_trees(sources: Sources) -> list[Diagnostic]:
                 if a.role == "main" and a.kind in ("chunk", "subsystem") and sources.in_scope(a.path)]
         if not arts:
             continue
-        loaded = member.load(a.path for a in arts)
+        given = sources.given or {}
+        loaded: dict[str, Any] = member.load(a.path for a in arts if a.path not in given)
+        if given:  # a hook's own text of the file, as for every other file it was handed
+            from ve_hooks.documents import frontmatter
+
+            loaded.update({a.path: frontmatter.parse(given[a.path].encode("utf-8")) for a in arts if a.path in given})
         targets = [Target(a, loaded[a.path]) for a in arts if a.path in loaded]
         ctx = Context(member, None, sources.config, lambda x: x.generation, targets, tree=t)
         for target in targets:
