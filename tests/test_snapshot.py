@@ -222,3 +222,21 @@ def test_only_the_snapshot_knows_where_git_runs() -> None:
     reaching = [str(p.relative_to(package)) for p in package.rglob("*.py")
                 if p.name != "snapshot.py" and "_git_cwd" in p.read_text(encoding="utf-8")]
     assert reaching == []
+
+
+def test_an_index_listing_started_early_is_the_listing(repo: GitRepo, tmp_path: Path) -> None:
+    """The commit hook starts listing the index while it asks git what changed: the listing the
+    run takes is the one it would have made, taken once; a failed early listing lists again."""
+    repo.write("src/pkg/mod.py", "x = 1\n")
+    repo.chunk("alpha")
+    repo.add()
+    plain = git.index_listing(repo.path, toplevel=True)
+    git.index_listing_early(repo.path)
+    assert git.index_listing(repo.path, toplevel=True) == plain
+    assert not git._early  # taken, not kept for the next run
+    IndexSnapshot(repo.path, repo.path).list("")  # nothing pending: lists by itself
+    plain_dir = tmp_path / "plain"
+    plain_dir.mkdir()
+    git.index_listing_early(plain_dir)  # not a repository: the early listing fails quietly
+    with pytest.raises(git.GitError):
+        git.index_listing(plain_dir, toplevel=True)

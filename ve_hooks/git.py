@@ -10,7 +10,7 @@ import hashlib
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -199,12 +199,49 @@ def tree_listing(cwd: Path, rev: str, paths: Sequence[str] = ()) -> Listing:
     return Listing({p: o for _, o, p in found}, {p: m for m, _, p in found if m != REGULAR})
 
 
+# Whole-index listings started ahead of need (:func:`index_listing_early`), by work tree root.
+_early: dict[str, Callable[[], Listing | None]] = {}
+
+
+def index_listing_early(top: Path) -> None:
+    """Start listing the whole index of the work tree at ``top`` in a thread: a commit hook that
+    first asks ``git diff --cached`` what changed, then lists the index, has both processes run
+    at once. The next ``index_listing(top, toplevel=True)`` takes the result; a failure there
+    just lists again, and a listing nobody asks for is dropped with the process."""
+    import threading
+
+    box: list[Listing] = []
+
+    def work() -> None:
+        try:
+            box.append(_list_index(top, ()))
+        except GitError:
+            pass
+
+    worker = threading.Thread(target=work, daemon=True)
+
+    def result() -> Listing | None:
+        worker.join()
+        return box[0] if box else None
+
+    _early[os.path.realpath(top)] = result
+    worker.start()
+
+
 def index_listing(cwd: Path, paths: Sequence[str] = (), *, toplevel: bool = False) -> Listing:
     """Files of the index at stage 0 (a conflicted path shows its "ours" side, stage 2).
 
     ``toplevel``: ``cwd`` is known to be the work tree root (saves a ``rev-parse``).
     """
-    top = cwd if toplevel else _top(cwd)
+    early = _early.pop(os.path.realpath(cwd), None) if toplevel and not paths else None
+    if early is not None:
+        got = early()
+        if got is not None:
+            return got
+    return _list_index(cwd if toplevel else _top(cwd), paths)
+
+
+def _list_index(top: Path | str, paths: Sequence[str]) -> Listing:
     out = run(["ls-files", "-s", "-z", "--full-name", "--", *paths], top).decode("utf-8", "surrogateescape")
     found = _INDEX_TEXT.findall(out)
     if any(stage != "0" for _, _, stage, _ in found):  # a merge in progress: stages 1-3

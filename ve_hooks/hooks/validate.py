@@ -100,6 +100,8 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
         if not targets:
             return Result(early_exit="no artifact among the given files")
     else:
+        if to_ref is None:  # the run will list the index: let git do it while it diffs
+            git.index_listing_early(top)
         ch = changes(top, root, from_ref, to_ref)
         if ch.changes:
             from ve_hooks.rules.project_files import kind_of
