@@ -224,19 +224,25 @@ def test_only_the_snapshot_knows_where_git_runs() -> None:
     assert reaching == []
 
 
-def test_an_index_listing_started_early_is_the_listing(repo: GitRepo, tmp_path: Path) -> None:
+def test_an_index_listing_started_ahead_is_the_listing_and_never_outlives_its_block(repo: GitRepo,
+                                                                                   tmp_path: Path) -> None:
     """The commit hook starts listing the index while it asks git what changed: the listing the
-    run takes is the one it would have made, taken once; a failed early listing lists again."""
+    run takes is the one it would have made, taken once; one nobody took is dropped when the
+    block ends (the index may change before the next call); a failed one lists again."""
     repo.write("src/pkg/mod.py", "x = 1\n")
     repo.chunk("alpha")
     repo.add()
     plain = git.index_listing(repo.path, toplevel=True)
-    git.index_listing_early(repo.path)
-    assert git.index_listing(repo.path, toplevel=True) == plain
-    assert not git._early  # taken, not kept for the next run
-    IndexSnapshot(repo.path, repo.path).list("")  # nothing pending: lists by itself
+    with git.index_listing_ahead(repo.path):
+        assert git.index_listing(repo.path, toplevel=True) == plain
+        assert not git._early  # taken, not kept for a second call
+    with git.index_listing_ahead(repo.path):
+        pass  # the hook exited early: nobody took it
+    assert not git._early
+    repo.chunk("beta")
+    repo.add()
+    assert "docs/chunks/beta/GOAL.md" in git.index_listing(repo.path, toplevel=True).oids
     plain_dir = tmp_path / "plain"
     plain_dir.mkdir()
-    git.index_listing_early(plain_dir)  # not a repository: the early listing fails quietly
-    with pytest.raises(git.GitError):
-        git.index_listing(plain_dir, toplevel=True)
+    with git.index_listing_ahead(plain_dir), pytest.raises(git.GitError):
+        git.index_listing(plain_dir, toplevel=True)  # the early listing failed quietly: asked again

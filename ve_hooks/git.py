@@ -10,7 +10,8 @@ import hashlib
 import os
 import re
 import subprocess
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -199,15 +200,17 @@ def tree_listing(cwd: Path, rev: str, paths: Sequence[str] = ()) -> Listing:
     return Listing({p: o for _, o, p in found}, {p: m for m, _, p in found if m != REGULAR})
 
 
-# Whole-index listings started ahead of need (:func:`index_listing_early`), by work tree root.
+# Whole-index listings started ahead of need (:func:`index_listing_ahead`), by work tree root.
 _early: dict[str, Callable[[], Listing | None]] = {}
 
 
-def index_listing_early(top: Path) -> None:
-    """Start listing the whole index of the work tree at ``top`` in a thread: a commit hook that
-    first asks ``git diff --cached`` what changed, then lists the index, has both processes run
-    at once. The next ``index_listing(top, toplevel=True)`` takes the result; a failure there
-    just lists again, and a listing nobody asks for is dropped with the process."""
+@contextmanager
+def index_listing_ahead(top: Path) -> Iterator[None]:
+    """List the whole index of the work tree at ``top`` in a thread while the block runs: a
+    commit hook that first asks ``git diff --cached`` what changed, then lists the index, has
+    both processes run at once. An ``index_listing(top, toplevel=True)`` inside the block takes
+    the result (a failure there just lists again); on leaving, a listing nobody took is dropped,
+    so a later call never sees an index that may have changed since."""
     import threading
 
     box: list[Listing] = []
@@ -224,8 +227,14 @@ def index_listing_early(top: Path) -> None:
         worker.join()
         return box[0] if box else None
 
-    _early[os.path.realpath(top)] = result
+    key = os.path.realpath(top)
+    _early[key] = result
     worker.start()
+    try:
+        yield
+    finally:
+        if _early.get(key) is result:
+            del _early[key]
 
 
 def index_listing(cwd: Path, paths: Sequence[str] = (), *, toplevel: bool = False) -> Listing:

@@ -83,6 +83,15 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
              to_ref: str | None = None, select: Sequence[str] = (), ignore: Sequence[str] = (),
              with_transitions: bool = False, cwd: Path | None = None) -> Result:
     """Diagnostics for the artifacts this commit (or FROM..TO) can affect; nothing parsed when none."""
+    args = (top, filenames, from_ref, to_ref, select, ignore, with_transitions, cwd)
+    if filenames or to_ref is not None:
+        return _validate(*args)
+    with git.index_listing_ahead(top):  # the run will list the index: git does it while it diffs
+        return _validate(*args)
+
+
+def _validate(top: Path, filenames: Sequence[str], from_ref: str | None, to_ref: str | None,
+              select: Sequence[str], ignore: Sequence[str], with_transitions: bool, cwd: Path | None) -> Result:
     root = artifact_root(top)
     targets: list[str] = []
     sources: list[str] = []
@@ -100,8 +109,6 @@ def validate(top: Path, *, filenames: Sequence[str] = (), from_ref: str | None =
         if not targets:
             return Result(early_exit="no artifact among the given files")
     else:
-        if to_ref is None:  # the run will list the index: let git do it while it diffs
-            git.index_listing_early(top)
         ch = changes(top, root, from_ref, to_ref)
         if ch.changes:
             from ve_hooks.rules.project_files import kind_of
