@@ -273,20 +273,7 @@ def _named_doc(ctx: Context, kind: str, value: str) -> tuple[str, ArtifactPath, 
 
 def _investigation_backlink(target: Target, ctx: Context) -> Iterator[Diagnostic]:
     """VE406: the chunk names an investigation whose ``proposed_chunks`` does not list it."""
-    value = target.data.get("investigation")
-    if not isinstance(value, str) or not value.strip():
-        return
-    named = _named_doc(ctx, "investigation", value)
-    if named is None:
-        return
-    name, a, doc = named
-    listed = _listed(doc, "proposed_chunks", ("chunk_directory",))
-    me = target.art.name
-    if me in listed or bare_name(me) in listed:
-        return
-    yield ctx.diag("VE406", target, ("investigation",),
-                   f"investigation {quote(name)} does not list this chunk in its proposed_chunks",
-                   f"set chunk_directory: {me} on its proposed_chunks entry in {a.path}")
+    return _proposed_backlink(target, ctx, "investigation", "VE406", {"proposed_chunks": ("chunk_directory",)})
 
 
 def _chunk_backlinks(target: Target, ctx: Context) -> Iterator[Diagnostic]:
@@ -363,20 +350,26 @@ def _narrative_backlink(target: Target, ctx: Context) -> Iterator[Diagnostic]:
     A warning, not an error: the corpus keeps 119 of 131 such links, and the misses are mostly
     chunks of a narrative still DRAFTING whose list was not filled in yet.
     """
-    value = target.data.get("narrative")
+    return _proposed_backlink(target, ctx, "narrative", "VE404", {
+        "proposed_chunks": ("chunk_directory",), "chunks": ("chunk_directory", "chunk_id")})
+
+
+def _proposed_backlink(target: Target, ctx: Context, kind: str, rule: str,
+                       lists: dict[str, tuple[str, ...]]) -> Iterator[Diagnostic]:
+    """``rule``: the chunk's ``kind`` field names an artifact none of whose ``lists`` (key ->
+    the item fields that name a chunk) holds this chunk."""
+    value = target.data.get(kind)
     if not isinstance(value, str) or not value.strip():
         return
-    named = _named_doc(ctx, "narrative", value)
+    named = _named_doc(ctx, kind, value)
     if named is None:
         return
     name, a, doc = named
-    listed = _listed(doc, "proposed_chunks", ("chunk_directory",)) | _listed(doc, "chunks",
-                                                                           ("chunk_directory", "chunk_id"))
+    listed = set().union(*(_listed(doc, key, fields) for key, fields in lists.items()))
     me = target.art.name
     if me in listed or bare_name(me) in listed:
         return
-    yield ctx.diag("VE404", target, ("narrative",),
-                   f"narrative {quote(name)} does not list this chunk in its proposed_chunks",
+    yield ctx.diag(rule, target, (kind,), f"{kind} {quote(name)} does not list this chunk in its proposed_chunks",
                    f"set chunk_directory: {me} on its proposed_chunks entry in {a.path}")
 
 
