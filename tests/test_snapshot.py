@@ -246,3 +246,17 @@ def test_an_index_listing_started_ahead_is_the_listing_and_never_outlives_its_bl
     plain_dir.mkdir()
     with git.index_listing_ahead(plain_dir), pytest.raises(git.GitError):
         git.index_listing(plain_dir, toplevel=True)  # the early listing failed quietly: asked again
+
+
+def test_meanwhile_hands_back_the_result_none_for_a_git_failure_and_raises_anything_else() -> None:
+    assert git.meanwhile(lambda: 42)() == 42
+
+    def git_fails() -> int:
+        raise git.GitError("no repository")
+
+    def bug() -> int:
+        raise KeyError("a bug")
+
+    assert git.meanwhile(git_fails)() is None
+    with pytest.raises(KeyError):  # raised where the result is asked for, not lost in the thread
+        git.meanwhile(bug)()

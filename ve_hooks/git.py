@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 # Git must not localise messages we match on, nor page, nor prompt.
 _ENV_OVERRIDES = {"LC_ALL": "C", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
@@ -200,6 +200,37 @@ def tree_listing(cwd: Path, rev: str, paths: Sequence[str] = ()) -> Listing:
     return Listing({p: o for _, o, p in found}, {p: m for m, _, p in found if m != REGULAR})
 
 
+T = TypeVar("T")
+
+
+def meanwhile(work: Callable[[], T]) -> Callable[[], T | None]:
+    """Start ``work`` (which runs git) in a thread and return a function that waits for its
+    result, so git works while the caller does something else. The result is None when the
+    work failed with a :class:`GitError`; any other exception is raised in the caller's thread."""
+    import threading
+
+    box: list[tuple[bool, Any]] = []
+
+    def run() -> None:
+        try:
+            box.append((True, work()))
+        except GitError:
+            box.append((True, None))
+        except BaseException as e:  # handed to the caller, not lost in the thread
+            box.append((False, e))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+
+    def result() -> T | None:
+        worker.join()
+        ok, value = box[0] if box else (True, None)
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+    return result
+
+
 # Whole-index listings started ahead of need (:func:`index_listing_ahead`), by work tree root.
 _early: dict[str, Callable[[], Listing | None]] = {}
 
@@ -211,25 +242,8 @@ def index_listing_ahead(top: Path) -> Iterator[None]:
     both processes run at once. An ``index_listing(top, toplevel=True)`` inside the block takes
     the result (a failure there just lists again); on leaving, a listing nobody took is dropped,
     so a later call never sees an index that may have changed since."""
-    import threading
-
-    box: list[Listing] = []
-
-    def work() -> None:
-        try:
-            box.append(_list_index(top, ()))
-        except GitError:
-            pass
-
-    worker = threading.Thread(target=work, daemon=True)
-
-    def result() -> Listing | None:
-        worker.join()
-        return box[0] if box else None
-
     key = os.path.realpath(top)
-    _early[key] = result
-    worker.start()
+    result = _early[key] = meanwhile(lambda: _list_index(top, ()))
     try:
         yield
     finally:

@@ -152,26 +152,17 @@ class Recording(Snapshot):
         return getattr(self.inner, name)
 
 
-def _grep_answers(snapshot: Snapshot, questions: list[str]) -> Callable[[], dict[str, str | None]]:
+def _grep_answers(snapshot: Snapshot, questions: list[str]) -> Callable[[], dict[str, str | None] | None]:
     """The recorded grep questions asked again in a thread (git searches while the reads and
-    existence checks run); the answers when called. A question that failed has no answer."""
-    import threading
-
-    answers: dict[str, str | None] = {}
-
-    def ask() -> None:
+    existence checks run); the answers when called, None when git failed."""
+    def ask() -> dict[str, str | None]:
+        answers: dict[str, str | None] = {}
         for q in questions:
             pattern, paths, exclude = json.loads(q)
             found = snapshot.grep(pattern, paths, exclude)
             answers[q] = None if found is None else _list_id(dict.fromkeys(found))
-
-    worker = threading.Thread(target=ask, daemon=True)
-    worker.start()
-
-    def result() -> dict[str, str | None]:
-        worker.join()
         return answers
-    return result
+    return git.meanwhile(ask)
 
 
 def _still_true(snapshot: Snapshot, deps: list[list[Any]]) -> bool:
@@ -192,7 +183,7 @@ def _still_true(snapshot: Snapshot, deps: list[list[Any]]) -> bool:
             if _list_id(snapshot.list(path)) != value:
                 return False
         elif what == "g":
-            if grepped().get(path, "no answer") != value:
+            if (grepped() or {}).get(path, "no answer") != value:
                 return False
         else:
             return False
