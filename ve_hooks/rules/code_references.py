@@ -373,10 +373,14 @@ def _member_trees(sources: Sources) -> list[Diagnostic]:
     from ve_hooks.repo import Repo
 
     repo = sources.repo
-    members = workspace.members(repo) if sources.config.check_code_references else None
+    root = repo.root.strip("/")
+    given = sources.given or {}
+    if not sources.config.check_code_references or (
+            sources.given is not None and not any(member_document(p, root) for p in given)):
+        return []  # (a hook handed no member document: no member tree is listed)
+    members = workspace.members(repo)
     if not members:
         return []
-    root = repo.root.strip("/")
     out: list[Diagnostic] = []
     for tree in sorted(set(members.values())):
         t = tree.strip("/")
@@ -387,7 +391,6 @@ def _member_trees(sources: Sources) -> list[Diagnostic]:
                 if a.role == "main" and a.kind in ("chunk", "subsystem") and sources.in_scope(a.path)]
         if not arts:
             continue
-        given = sources.given or {}
         loaded: dict[str, Any] = member.load(a.path for a in arts if a.path not in given)
         if given:  # a hook's own text of the file, as for every other file it was handed
             from ve_hooks.documents import frontmatter
@@ -397,7 +400,7 @@ def _member_trees(sources: Sources) -> list[Diagnostic]:
         ctx = Context(member, None, sources.config, lambda x: x.generation, targets, tree=t)
         for target in targets:
             out.extend(check(target, ctx))
-        sources.checked.update(t.path for t in targets)
+        sources.checked.update(target.path for target in targets)
     return out
 
 
