@@ -51,15 +51,6 @@ def encode(value: Any) -> str:
     return compact(jsonable(value)) if _SURROGATE_ESCAPE.search(text) else text
 
 
-def document(diagnostics: list[Diagnostic], summary: Summary) -> dict[str, Any]:
-    """The JSON document as a Python object (for callers that embed it)."""
-    return {
-        "version": SCHEMA_VERSION,
-        "diagnostics": [jsonable(d.to_json()) for d in ordered(diagnostics)],
-        "summary": jsonable(summary.to_json()),
-    }
-
-
 class JsonReporter(Reporter):
     name = "json"
 
